@@ -1,0 +1,67 @@
+"""The FastAPI application: routes, error handling, token check, renderer, dispatcher."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from nudge import __version__
+from nudge.api.broker_probe import BrokerProbe
+from nudge.api.deps import require_token
+from nudge.api.errors import install_error_handlers
+from nudge.api.metrics import observe_request
+from nudge.api.routes import config, events, health, parse, reminders
+from nudge.api.schemas import ErrorOut
+from nudge.config import Settings
+from nudge.dispatcher.wakeup import DispatcherWakeup
+from nudge.store.db import make_engine, make_session_factory
+
+log = logging.getLogger("nudge.api")
+
+RENDERER_DIR = Path(__file__).resolve().parents[3] / "desktop" / "dist"
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorOut, "description": "missing or wrong API token"},
+    404: {"model": ErrorOut, "description": "no such id"},
+    422: {"model": ErrorOut, "description": "invalid input; names the field"},
+}
+
+
+def create_app(settings: Settings, *, renderer_dir: Path = RENDERER_DIR) -> FastAPI:
+    wakeup = DispatcherWakeup()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        app.state.session_factory = make_session_factory(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="nudge",
+        version=__version__,
+        description="Personal events and reminders. See docs/api.md for the short version.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.wakeup = wakeup
+    app.state.wake_dispatcher = wakeup.wake
+    app.state.broker_probe = BrokerProbe(settings.amqp_url)
+    install_error_handlers(app)
+    app.middleware("http")(observe_request)
+
+    app.include_router(health.router)
+    protected = {"dependencies": [Depends(require_token)], "responses": ERROR_RESPONSES}
+    for module in (config, events, reminders, parse):
+        app.include_router(module.router, **protected)  # type: ignore[arg-type]
+    if renderer_dir.is_dir():
+        app.mount("/", StaticFiles(directory=renderer_dir, html=True), name="renderer")
+    else:
+        log.info("no built renderer at %s; run 'npm run build' in desktop/", renderer_dir)
+    return app
