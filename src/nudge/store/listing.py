@@ -61,7 +61,7 @@ def _like(q: str) -> str:
     return f"%{escaped}%"
 
 
-def _filtered(statement: Select[tuple[Event]], filters: Filters) -> Select[tuple[Event]]:
+def _filtered(statement: Select[Event], filters: Filters) -> Select[Event]:
     if filters.q:
         pattern = _like(filters.q)
         statement = statement.where(

@@ -32,7 +32,7 @@ def config_out(config: UserConfig) -> ConfigOut:
         telegram_chat_id=config.telegram_chat_id,
         desktop_device_id=config.desktop_device_id,
         timezone=config.timezone,
-        default_reminders=config.default_reminders,  # type: ignore[arg-type]
+        default_reminders=config.default_reminders,
         catchup_window_minutes=config.catchup_window_minutes,
         telegram_linked=config.telegram_chat_id is not None,
         desktop_registered=config.desktop_device_id is not None,
