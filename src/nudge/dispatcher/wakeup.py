@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
@@ -55,11 +55,11 @@ class DispatcherWakeup:
         """Forget wake-ups so far (the dispatcher calls this before each pass)."""
         self._bind().clear()
 
-    async def wait(self, timeout: float | None) -> bool:
+    async def wait(self, within: float | None) -> bool:
         """True when woken (now or since the last ``clear``), False on timeout."""
         event = self._bind()
         try:
-            await asyncio.wait_for(event.wait(), timeout)
+            await asyncio.wait_for(event.wait(), within)
         except TimeoutError:
             return False
         return True

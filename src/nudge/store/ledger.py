@@ -39,7 +39,9 @@ LATE_AFTER = timedelta(minutes=1)
 # slightly early); a pending row is still accepted within this tolerance.
 EARLY_TOLERANCE = timedelta(seconds=2)
 
-_RETURNING = """
+# Columns ClaimedReminder.from_row reads; aliases r (reminder), e (event), u (user_config);
+# needs the :late_after parameter.
+MESSAGE_COLUMNS = """
     r.id, r.version, r.event_id, r.remind_at, r.occurrence_start, r.notification_type,
     r.attempts, r.status, r.claimed_at, r.telegram_message_id,
     e.title, e.description, e.location, e.timezone,
@@ -57,13 +59,13 @@ _CLAIM = text(
       AND (r.status = 'queued'
            OR (r.status = 'pending' AND r.remind_at <= now() + CAST(:early AS interval))
            OR (r.status = 'delivering' AND r.claimed_at < now() - CAST(:lease AS interval)))
-    RETURNING {_RETURNING}
+    RETURNING {MESSAGE_COLUMNS}
     """
 )
 
 _WAITING = text(
     f"""
-    SELECT {_RETURNING}
+    SELECT {MESSAGE_COLUMNS}
     FROM reminder AS r JOIN event AS e ON e.id = r.event_id
     JOIN user_config AS u ON u.id = r.user_id
     WHERE r.status = 'waiting' AND r.notification_type = :channel

@@ -26,6 +26,8 @@ from nudge.bus.publisher import ReminderPublisher, open_publisher
 from nudge.bus.schema import ReminderMessage
 from nudge.bus.topology import Topology
 from nudge.config import Settings
+from nudge.dispatcher.service import DispatcherOptions, run_dispatcher
+from nudge.dispatcher.wakeup import DispatcherWakeup
 from nudge.store import ledger
 from nudge.store.db import SessionFactory
 from nudge.store.models import Channel, Event, Reminder, ReminderStatus
@@ -161,13 +163,14 @@ async def notifier(pipe_settings: Settings, db: SessionFactory) -> AsyncIterator
 
     async def start(
         channels: tuple[Channel, ...] = (Channel.DESKTOP, Channel.TELEGRAM),
+        lease: timedelta = ledger.DEFAULT_LEASE,
     ) -> Notifier:
         notifier = Notifier()
         broker = make_broker(pipe_settings)
 
         async def handle(message: ReminderMessage) -> None:
             received = time.time()
-            claimed = await ledger.claim(db, message.reminder_id, message.version)
+            claimed = await ledger.claim(db, message.reminder_id, message.version, lease)
             if claimed is not None:
                 await ledger.mark_sent(db, claimed.reminder_id, claimed.version)
             notifier.deliveries.append(Delivery(message, received, claimed is not None))
@@ -182,3 +185,51 @@ async def notifier(pipe_settings: Settings, db: SessionFactory) -> AsyncIterator
     yield start
     for broker in brokers:
         await broker.stop()
+
+
+@dataclass
+class RunningDispatcher:
+    wakeup: DispatcherWakeup
+    stop: asyncio.Event
+    task: asyncio.Task[None]
+    backend: list[str]
+
+    async def halt(self) -> None:
+        self.stop.set()
+        await asyncio.wait_for(self.task, 30)
+
+
+DispatcherFactory = Callable[..., Awaitable[RunningDispatcher]]
+
+
+@pytest.fixture
+async def dispatcher(
+    pipe_settings: Settings, db: SessionFactory
+) -> AsyncIterator[DispatcherFactory]:
+    """Start in-process dispatchers (``run_dispatcher`` tasks); stopped at the end."""
+    running: list[RunningDispatcher] = []
+
+    async def start(**overrides: Any) -> RunningDispatcher:
+        options = DispatcherOptions.from_settings(pipe_settings, **overrides)
+        backend: list[str] = []
+        ready = asyncio.Event()
+
+        def on_ready(name: str) -> None:
+            backend.append(name)
+            ready.set()
+
+        wakeup, stop = DispatcherWakeup(), asyncio.Event()
+        task = asyncio.create_task(
+            run_dispatcher(pipe_settings, db, wakeup, stop, options=options, on_ready=on_ready)
+        )
+        handle = RunningDispatcher(wakeup, stop, task, backend)
+        running.append(handle)
+        await asyncio.wait_for(ready.wait(), 30)
+        return handle
+
+    yield start
+    for handle in running:
+        if not handle.task.done():
+            await handle.halt()
+        else:
+            handle.task.result()  # surfaces a crash of the dispatcher
