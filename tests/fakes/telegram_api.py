@@ -295,6 +295,9 @@ class FakeTelegram:
         self.webhook_deleted = 0
         self.blocked_chats: set[int] = set()
         self._faults: list[Fault] = []
+        self._holds: set[str] = set()
+        self._dropping: set[str] = set()
+        self.held = 0  # requests currently held by hold()
         self._chats: dict[int, Chat] = {}
         self._updates: list[JSON] = []
         self._update_ids = itertools.count(1)
@@ -520,6 +523,19 @@ class FakeTelegram:
             )
         )
 
+    def hold(self, method: str = "sendMessage") -> None:
+        """Keep requests of ``method`` waiting (not done) until :meth:`release`."""
+        self._holds.add(method)
+        self._dropping.discard(method)
+
+    def release(self, method: str = "sendMessage", *, drop: bool = False) -> None:
+        """Let held requests go on; with ``drop`` they fail with 502 and are not done
+        (as if the connection broke before Telegram got them)."""
+        self._holds.discard(method)
+        if drop:
+            self._dropping.add(method)
+        self._bump()
+
     def block_chat(self, chat_id: int) -> None:
         """From now on every send to ``chat_id`` answers 403 "bot was blocked by the user"."""
         self.blocked_chats.add(chat_id)
@@ -569,6 +585,13 @@ class FakeTelegram:
         self.calls.append(call)
         if token != self.token:
             return self._error(call, 401, "Unauthorized")
+        if method in self._holds:
+            self.held += 1
+            self._bump()
+            await self._wait(lambda: method not in self._holds or self._closing, 3600)
+            self.held -= 1
+            if method in self._dropping:
+                return self._error(call, 502, "Bad Gateway: dropped by the test")
         fault = self._take_fault(method, params)
         if fault is not None:
             extra = {"retry_after": fault.retry_after} if fault.retry_after else None

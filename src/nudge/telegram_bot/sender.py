@@ -129,7 +129,9 @@ class TelegramSender:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(policy.network_attempts),
                 wait=wait_exponential_jitter(
-                    initial=policy.backoff_initial, max=policy.backoff_max
+                    multiplier=policy.backoff_initial,
+                    max=policy.backoff_max,
+                    jitter=policy.backoff_initial,
                 ),
                 retry=retry_if_exception(_transient),
                 reraise=True,
