@@ -26,7 +26,7 @@ export function EventRow({ item, timezone, withDate, onOpen, onDone }: Props) {
       <button type="button" className="event-main" onClick={() => onOpen(item.id)} aria-label={`Edit ${item.title}`}>
         <span className="event-title">{item.title}</span>
         <span className="event-meta">
-          {item.location && <span>📍 {item.location}</span>}
+          {item.location && <span title="Location">at {item.location}</span>}
           {item.rrule && <span title={item.rrule}>↻ {describeRule(item.rrule)}</span>}
           {item.timezone && item.timezone !== timezone && !item.all_day && (
             <span title="the event's own time zone">

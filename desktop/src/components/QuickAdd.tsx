@@ -74,6 +74,7 @@ export const QuickAdd = forwardRef<HTMLInputElement, Props>(function QuickAdd({ 
           onChange={(e) => {
             setText(e.target.value);
             setPreview(null);
+            setError(null);
           }}
           onKeyDown={(e) => {
             if (e.key === 'Escape') {

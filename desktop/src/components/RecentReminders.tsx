@@ -35,7 +35,7 @@ export function RecentReminders({ reminders, timezone, onSnooze, onDone, onOpen,
                 <span className="event-meta">
                   {r.event_start && <span>starts {formatDateTime(r.event_start, timezone)}</span>}
                   {r.late && <span className="late">late</span>}
-                  {r.handled && <span>{r.handled === 'done' ? '✓ done' : '⏰ snoozed 10 min'}</span>}
+                  {r.handled && <span>{r.handled === 'done' ? '✓ done' : 'snoozed 10 min'}</span>}
                 </span>
               </button>
               {!r.handled && (

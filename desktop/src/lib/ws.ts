@@ -58,6 +58,11 @@ export interface ReminderSocketOptions {
   factor?: number;
   /** ±fraction of random jitter on each delay (0 = none). */
   jitter?: number;
+  /**
+   * A connection that stayed open this long (ms) resets the backoff; one that the
+   * server closes sooner (e.g. refusing an unknown device) keeps backing off.
+   */
+  stableAfterMs?: number;
   /** Reminder ids already shown (e.g. restored from storage): repeats are acked, not shown. */
   seen?: Iterable<number>;
   /** How many reminder ids to remember. */
@@ -96,6 +101,7 @@ export class ReminderSocket {
       factor: 2,
       jitter: 0.2,
       seenLimit: 1000,
+      stableAfterMs: 5000,
       ...options,
       WebSocketImpl: Impl,
     };
@@ -158,8 +164,9 @@ export class ReminderSocket {
       return;
     }
     this.ws = ws;
+    let openedAt = 0;
     ws.onopen = () => {
-      this.attempt = 0;
+      openedAt = Date.now();
       this.setStatus({ status: 'open', attempt: 0 });
     };
     ws.onmessage = (ev) => this.handleMessage(ws, ev.data);
@@ -169,6 +176,7 @@ export class ReminderSocket {
     ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
+      if (openedAt && Date.now() - openedAt >= this.opts.stableAfterMs) this.attempt = 0;
       this.scheduleReconnect(ev.code, ev.reason);
     };
   }
