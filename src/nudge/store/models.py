@@ -116,7 +116,8 @@ class Event(Base):
     timezone: Mapped[str] = mapped_column(Text, server_default="UTC")
     all_day: Mapped[bool] = mapped_column(Boolean, server_default="false")
     rrule: Mapped[str | None] = mapped_column(Text)
-    reminders: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
+    # none_as_null: "use the defaults" is SQL NULL, not the JSON value null.
+    reminders: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB(none_as_null=True))
     is_completed: Mapped[bool] = mapped_column(Boolean, server_default="false")
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     # Latest occurrence start whose reminders exist (recurring events only); the

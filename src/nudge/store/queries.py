@@ -37,4 +37,4 @@ async def next_reminder_times(session: AsyncSession, event_ids: list[int]) -> di
         )
         .group_by(Reminder.event_id)
     )
-    return {event_id: at for event_id, at in rows.tuples()}
+    return {event_id: at for event_id, at in rows}

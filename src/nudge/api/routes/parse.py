@@ -9,7 +9,6 @@ from fastapi import APIRouter
 from nudge.api.deps import NowDep, SessionDep
 from nudge.api.errors import InvalidInput
 from nudge.api.schemas import ParseIn, ParseOut
-from nudge.domain.parsing import parse_event_text
 from nudge.store.queries import load_config
 
 router = APIRouter(tags=["parse"])
@@ -17,6 +16,9 @@ router = APIRouter(tags=["parse"])
 
 @router.post("/parse")
 async def parse_text(body: ParseIn, session: SessionDep, now: NowDep) -> ParseOut:
+    # dateparser takes a second to import; only the first parse pays for it.
+    from nudge.domain.parsing import parse_event_text
+
     zone = (await load_config(session)).timezone
     # dateparser is CPU-bound; keep the event loop free for other requests.
     parsed = await asyncio.to_thread(parse_event_text, body.text, zone, now)
