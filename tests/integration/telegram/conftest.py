@@ -15,7 +15,6 @@ import contextlib
 import itertools
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -24,7 +23,7 @@ import httpx
 import pytest
 import uvicorn
 from fakes.telegram_api import FakeTelegram, FakeUser
-from sqlalchemy import text
+from telegram_support import ApiServer, RunningBot
 
 from nudge.bus.native import NATIVE_LEVELS
 from nudge.bus.topology import Topology
@@ -72,13 +71,6 @@ async def delete_topology(amqp_url: str, topology: Topology) -> None:
 async def fake_tg() -> AsyncIterator[FakeTelegram]:
     async with FakeTelegram() as fake:
         yield fake
-
-
-@dataclass
-class ApiServer:
-    url: str
-    client: httpx.AsyncClient
-    wakeup: DispatcherWakeup
 
 
 @pytest.fixture
@@ -155,16 +147,6 @@ def tg_settings(
     )
 
 
-@dataclass
-class RunningBot:
-    stop: asyncio.Event
-    task: asyncio.Task[None]
-
-    async def halt(self) -> None:
-        self.stop.set()
-        await asyncio.wait_for(self.task, 30)
-
-
 BotFactory = Callable[..., Awaitable[RunningBot]]
 
 
@@ -216,14 +198,3 @@ async def owner(fake_tg: FakeTelegram, bot: RunningBot) -> FakeUser:
     user.send("/start")
     await user.expect_message("linked")
     return user
-
-
-async def set_link_code(db: SessionFactory, code: str, expires_in: timedelta) -> None:
-    async with db() as session, session.begin():
-        await session.execute(
-            text(
-                "UPDATE user_config SET telegram_link_code = :code, "
-                "telegram_link_code_expires_at = now() + CAST(:ttl AS interval)"
-            ),
-            {"code": code, "ttl": expires_in},
-        )
