@@ -1,14 +1,76 @@
-"""Recurring events: materialize the next occurrence's reminders as occurrences pass.
+"""Recurring events: as occurrences pass, write the next occurrence's reminders.
 
-(Placeholder until nudge.domain.recurrence lands.)
+A recurring event only ever has the reminders of one occurrence stored; the API
+writes those of the next occurrence and records it in ``event.materialized_through``.
+Once that occurrence has started, the dispatcher (each sweep) writes the reminders
+of the following one, in the event's wall-clock zone (so 09:00 stays 09:00 across
+DST), and moves ``materialized_through`` on. A daily event thus reminds every day
+without storing infinite rows. Events are locked ``FOR UPDATE SKIP LOCKED`` and the
+``uq_reminder_point`` index makes a second writer harmless, so several dispatchers
+are safe. After an outage, occurrences that passed meanwhile are skipped (their
+reminders would all be in the past), not written as missed.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
+from nudge.domain.recurrence import next_occurrence
+from nudge.domain.reminder_points import reminder_points, specs_from_json
 from nudge.store.db import SessionFactory
+from nudge.store.event_reminders import insert_points, linked_channels
+from nudge.store.models import Event, UserConfig
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
 
 
-async def materialize_due(session_factory: SessionFactory, *, ahead: timedelta) -> int:
-    return 0
+async def materialize_due(
+    session_factory: SessionFactory, *, ahead: timedelta = timedelta(0)
+) -> int:
+    """Advance every recurring event whose materialized occurrence starts before
+    ``now + ahead``; returns how many reminder rows were written."""
+    written = 0
+    while True:
+        now = datetime.now(UTC)
+        async with session_factory() as session, session.begin():
+            events = (
+                (
+                    await session.execute(
+                        select(Event)
+                        .where(
+                            Event.rrule.is_not(None),
+                            Event.is_completed.is_(False),
+                            Event.materialized_through.is_not(None),
+                            Event.materialized_through <= now + ahead,
+                        )
+                        .order_by(Event.materialized_through)
+                        .limit(BATCH)
+                        .with_for_update(skip_locked=True)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            if not events:
+                return written
+            config = (await session.execute(select(UserConfig))).scalar_one()
+            channels = linked_channels(config)
+            for event in events:
+                current = event.materialized_through
+                assert current is not None and event.rrule is not None
+                following = next_occurrence(
+                    event.start_time, event.timezone, event.rrule, max(current, now)
+                )
+                event.materialized_through = following
+                if following is None:  # the series has ended
+                    continue
+                specs = event.reminders if event.reminders is not None else config.default_reminders
+                points = reminder_points(following, specs_from_json(specs), channels, now)
+                written += await insert_points(session, event, points)
+        if len(events) < BATCH:
+            return written

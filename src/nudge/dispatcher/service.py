@@ -15,7 +15,7 @@ import logging
 import signal
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -48,8 +48,8 @@ class DispatcherOptions:
     max_sleep: timedelta = timedelta(minutes=5)
     retry_delay: timedelta = timedelta(seconds=2)
     hop_latency: timedelta = DEFAULT_HOP_LATENCY
-    # Recurring events: materialize occurrences this far ahead of now.
-    materialize_ahead: timedelta = field(default=timedelta(days=1))
+    # Recurring events: advance once the stored occurrence starts before now + this.
+    materialize_ahead: timedelta = timedelta(0)
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> DispatcherOptions:

@@ -246,3 +246,42 @@ async def test_sweeper_republishes_lost_and_abandoned_reminders(
     await n.wait_for(lambda: len(n.sent) == 2, SOON)
     assert n.sent_ids() == sorted([lost.id, abandoned.id])
     assert (await statuses(db))[fresh.id] == "queued"  # not overdue: left alone
+
+
+async def test_recurring_event_materializes_the_next_occurrence_in_wall_clock_time(
+    db: SessionFactory, make_event: EventFactory
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from nudge.dispatcher.materialize import materialize_due
+
+    berlin = ZoneInfo("Europe/Berlin")
+    # A daily 09:00 Berlin event whose stored occurrence (yesterday's) has passed.
+    today = datetime.now(berlin).replace(hour=9, minute=0, second=0, microsecond=0)
+    first = today - timedelta(days=3)
+    await make_event(start=first, rrule="FREQ=DAILY", offsets=(15,), status=ReminderStatus.SENT)
+    async with db() as session, session.begin():
+        await session.execute(
+            update(Event).values(
+                materialized_through=first,
+                reminders=[{"offset_minutes": 15, "channels": ["desktop", "telegram"]}],
+            )
+        )
+    written = await materialize_due(db)
+    assert written == 2
+    assert await materialize_due(db) == 0  # idempotent until that occurrence passes
+    async with db() as session:
+        pending = (
+            (await session.execute(select(Reminder).where(Reminder.status == "pending")))
+            .scalars()
+            .all()
+        )
+        stored = (await session.execute(select(Event))).scalar_one()
+    nxt = stored.materialized_through
+    assert nxt is not None and nxt > datetime.now(UTC)
+    local = nxt.astimezone(berlin)
+    assert (local.hour, local.minute) == (9, 0)  # wall clock kept, whatever the DST offset
+    assert {r.notification_type for r in pending} == {"desktop", "telegram"}
+    for r in pending:
+        assert r.occurrence_start == nxt
+        assert r.remind_at == nxt - timedelta(minutes=15)
