@@ -1,0 +1,114 @@
+"""``nudge desktop-notifier``: the WebSocket server and the queue consumer in one process.
+
+:func:`main` is what the CLI calls. It runs uvicorn (``websockets-sansio`` protocol,
+keepalive pings, frame size limit) and :class:`DesktopNotifier` on one event loop and
+stops cleanly on SIGTERM/SIGINT: consuming stops first (deliveries in flight wait for
+their acks and settle), then the device exchange is left, then the sockets close.
+Tuning comes from ``NUDGE_DESKTOP_*`` (:class:`NotifierOptions`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Callable, Generator
+
+import uvicorn
+from pydantic import ValidationError
+
+from nudge.config import Settings
+from nudge.desktop_notifier.consumer import DesktopNotifier, NotifierOptions
+from nudge.desktop_notifier.server import create_app
+from nudge.store.db import make_engine, make_session_factory
+
+log = logging.getLogger("nudge.desktop")
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: :func:`serve` owns the signals."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+def load_options() -> NotifierOptions:
+    try:
+        return NotifierOptions()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]).upper() if first["loc"] else "?"
+        print(f"nudge: bad setting NUDGE_DESKTOP_{field}: {first['msg']}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+async def serve(
+    settings: Settings,
+    options: NotifierOptions | None = None,
+    *,
+    stop: asyncio.Event | None = None,
+    on_ready: Callable[[DesktopNotifier], None] | None = None,
+) -> None:
+    """Run until ``stop`` is set (or SIGTERM/SIGINT when running in the main thread)."""
+    options = options or NotifierOptions()
+    stop = stop or asyncio.Event()
+    engine = make_engine(settings.database_url, pool_size=20)
+    notifier = DesktopNotifier(settings, make_session_factory(engine), options)
+    config = uvicorn.Config(
+        create_app(settings, notifier),
+        host=settings.ws_host,
+        port=settings.ws_port,
+        ws="websockets-sansio",
+        ws_max_size=options.max_frame,
+        ws_ping_interval=options.ping_interval,
+        ws_ping_timeout=options.ping_timeout,
+        lifespan="off",
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+    server = _Server(config)
+    loop = asyncio.get_running_loop()
+    handled: list[signal.Signals] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+            handled.append(sig)
+    try:
+        await notifier.start()
+        server_task = asyncio.create_task(server.serve())
+        while not server.started:
+            if server_task.done():
+                server_task.result()  # e.g. the port is taken
+                raise RuntimeError("the WebSocket server stopped while starting")
+            await asyncio.sleep(0.02)
+        log.info(
+            "desktop notifier %s listening on ws://%s:%d/ws",
+            notifier.instance_id,
+            settings.ws_host,
+            settings.ws_port,
+        )
+        if on_ready is not None:
+            on_ready(notifier)
+        stopped = asyncio.create_task(stop.wait())
+        await asyncio.wait({stopped, server_task}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        log.info("desktop notifier stopping")
+        await notifier.stop()
+        server.should_exit = True
+        await server_task
+    finally:
+        for sig in handled:
+            loop.remove_signal_handler(sig)
+        with contextlib.suppress(Exception):
+            await notifier.stop()
+        await engine.dispose()
+    log.info("desktop notifier stopped")
+
+
+def main(settings: Settings) -> None:
+    """Entry point of ``nudge desktop-notifier``."""
+    options = load_options()
+    asyncio.run(serve(settings, options))
