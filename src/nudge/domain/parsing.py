@@ -16,12 +16,17 @@ Choices where a reminder app has to pick one reading:
   rounded down to the minute.
 * "завтра созвон в 9" (day and time apart, the title between) is understood as one
   moment; when several unrelated phrases look like dates, the longest one wins.
+* A bare hour is on the 24-hour clock: "в 2" / "at 2" is 02:00 ("в 2 часа дня", "at 2pm"
+  say otherwise). English numeric dates are month first (dateparser's default), Russian
+  ones day first.
+
+No `warnings.catch_warnings` here: it is not thread-safe and the API calls this from a
+worker thread; dateparser's DeprecationWarnings are filtered by module in pyproject.
 """
 
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -169,10 +174,7 @@ def _settings(base: datetime, *, dmy: bool) -> dict[str, Any]:
 
 
 def _find_spans(text: str, settings: dict[str, Any]) -> list[_Span]:
-    with warnings.catch_warnings():
-        # dateparser's regex-based tokenizer warns about patterns on some versions.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        found = search_dates(text, languages=_LANGUAGES, settings=settings) or []
+    found = search_dates(text, languages=_LANGUAGES, settings=settings) or []
     spans: list[_Span] = []
     cursor = 0
     for fragment, _ in found:
@@ -226,9 +228,7 @@ def _read(phrase: str, settings: dict[str, Any]) -> tuple[datetime, bool] | None
     """The moment a phrase names, and whether it names a time of day."""
     # Parsers are cheap to build: dateparser caches its language data per process.
     parser = DateDataParser(languages=_LANGUAGES, settings=settings)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        data = parser.get_date_data(phrase)
+    data = parser.get_date_data(phrase)
     if data.date_obj is None:
         return None
     moment: datetime = data.date_obj
