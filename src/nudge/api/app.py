@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from nudge import __version__
 from nudge.api.broker_probe import BrokerProbe
-from nudge.api.deps import require_token
+from nudge.api.deps import reject_unknown_query, require_token
 from nudge.api.errors import install_error_handlers
 from nudge.api.metrics import observe_request
 from nudge.api.routes import config, events, health, parse, reminders
@@ -25,6 +25,7 @@ log = logging.getLogger("nudge.api")
 
 RENDERER_DIR = Path(__file__).resolve().parents[3] / "desktop" / "dist"
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorOut, "description": "the body could not be read"},
     401: {"model": ErrorOut, "description": "missing or wrong API token"},
     404: {"model": ErrorOut, "description": "no such id"},
     422: {"model": ErrorOut, "description": "invalid input; names the field"},
@@ -57,7 +58,10 @@ def create_app(settings: Settings, *, renderer_dir: Path = RENDERER_DIR) -> Fast
     app.middleware("http")(observe_request)
 
     app.include_router(health.router)
-    protected = {"dependencies": [Depends(require_token)], "responses": ERROR_RESPONSES}
+    protected = {
+        "dependencies": [Depends(require_token), Depends(reject_unknown_query)],
+        "responses": ERROR_RESPONSES,
+    }
     for module in (config, events, reminders, parse):
         app.include_router(module.router, **protected)  # type: ignore[arg-type]
     if renderer_dir.is_dir():

@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudge.api.errors import ApiError
+from nudge.api.errors import ApiError, InvalidInput
 from nudge.config import Settings
 
 
@@ -50,6 +52,24 @@ def require_token(
     given = credentials.credentials if credentials else ""
     if not secrets.compare_digest(given.encode(), settings.api_token.encode()):
         raise Unauthorized("a valid 'Authorization: Bearer <token>' header is required")
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def reject_unknown_query(request: Request) -> None:
+    """A misspelt parameter (``?form=`` for ``?from=``) silently ignored would return
+    the wrong events; name it instead."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    unknown = sorted(set(request.query_params) - _query_names(route.dependant))
+    if unknown:
+        raise InvalidInput(unknown[0] or "query", "is not a parameter of this endpoint")
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -93,8 +93,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # FastAPI answers 400 only for a body it cannot decode at all.
+        errors = [("body", str(exc.detail))] if exc.status_code == 400 else []
         return JSONResponse(
-            error_body(str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+            error_body(str(exc.detail), errors), status_code=exc.status_code, headers=exc.headers
         )
 
     @app.exception_handler(Exception)

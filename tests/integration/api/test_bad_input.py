@@ -197,3 +197,9 @@ async def test_parse_without_date_names_text(api: httpx.AsyncClient) -> None:
     response = await api.post("/parse", json={"text": "just some words"})
     assert response.status_code == 422
     assert _fields(response) == ["text"]
+
+
+async def test_misspelt_query_parameter_is_named(api: httpx.AsyncClient) -> None:
+    response = await api.get("/events", params={"form": "2031-01-01T00:00:00"})
+    assert response.status_code == 422
+    assert _fields(response) == ["form"]

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nudge.api.deps import NowDep, SessionDep, WakeDep
 from nudge.api.errors import Forbidden
 from nudge.api.event_input import zone_name
-from nudge.api.schemas import ConfigOut, ConfigPatch, LinkCodeOut, TelegramLinkIn
+from nudge.api.schemas import ConfigOut, ErrorOut, ConfigPatch, LinkCodeOut, TelegramLinkIn
 from nudge.store.event_reminders import rewrite_reminders
 from nudge.store.models import Event, UserConfig
 from nudge.store.queries import load_config
@@ -101,7 +101,10 @@ def _code_matches(config: UserConfig, code: str | None, now: datetime) -> bool:
     return secrets.compare_digest(code, stored)
 
 
-@router.put("/config/telegram/{chat_id}")
+@router.put(
+    "/config/telegram/{chat_id}",
+    responses={403: {"model": ErrorOut, "description": "another chat is linked; code needed"}},
+)
 async def link_telegram(
     chat_id: ChatId,
     session: SessionDep,

@@ -10,6 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from nudge.api.deps import SessionDep, require_token
+from nudge.api.schemas import ErrorOut
 
 router = APIRouter(tags=["health"])
 
@@ -38,6 +39,11 @@ async def readyz(request: Request, session: SessionDep) -> JSONResponse:
     return JSONResponse(body, status_code=200 if ready else 503)
 
 
-@router.get("/metrics", dependencies=[Depends(require_token)], response_class=Response)
+@router.get(
+    "/metrics",
+    dependencies=[Depends(require_token)],
+    response_class=Response,
+    responses={401: {"model": ErrorOut, "description": "missing or wrong API token"}},
+)
 async def metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

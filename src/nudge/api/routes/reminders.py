@@ -11,7 +11,7 @@ from sqlalchemy import select
 from nudge.api.deps import NowDep, SessionDep, WakeDep
 from nudge.api.errors import Conflict, InvalidInput, NotFound
 from nudge.api.event_input import aware_in
-from nudge.api.schemas import ReminderOut, SnoozeIn
+from nudge.api.schemas import ErrorOut, ReminderOut, SnoozeIn
 from nudge.store.event_reminders import notify_dispatchers
 from nudge.store.models import Reminder, ReminderStatus
 from nudge.store.queries import load_config, load_event
@@ -48,7 +48,11 @@ async def reminders_by_status(
     return [ReminderOut.model_validate(r, from_attributes=True) for r in rows.scalars()]
 
 
-@router.post("/reminders/{reminder_id}/snooze", status_code=201)
+@router.post(
+    "/reminders/{reminder_id}/snooze",
+    status_code=201,
+    responses={409: {"model": ErrorOut, "description": "the event is finished"}},
+)
 async def snooze(
     reminder_id: RowId, body: SnoozeIn, session: SessionDep, wake: WakeDep, now: NowDep
 ) -> ReminderOut:
