@@ -24,7 +24,6 @@ from nudge.api.app import create_app
 from nudge.config import Settings
 from nudge.store.db import SessionFactory
 
-
 # With a token configured, schemathesis also checks that requests without it are refused.
 TOKEN = "schema-check-token"
 

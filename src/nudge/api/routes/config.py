@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nudge.api.deps import NowDep, SessionDep, WakeDep
 from nudge.api.errors import Forbidden
 from nudge.api.event_input import zone_name
-from nudge.api.schemas import ConfigOut, ErrorOut, ConfigPatch, LinkCodeOut, TelegramLinkIn
+from nudge.api.schemas import ConfigOut, ConfigPatch, ErrorOut, LinkCodeOut, TelegramLinkIn
 from nudge.store.event_reminders import rewrite_reminders
 from nudge.store.models import Event, UserConfig
 from nudge.store.queries import load_config
