@@ -107,5 +107,6 @@ class NotifyListener:
     async def close(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None and not conn.is_closed():
+            conn.remove_termination_listener(self._on_lost)
             with contextlib.suppress(Exception):
                 await conn.close(timeout=5)
