@@ -41,6 +41,24 @@ def cmd_api(settings: Settings) -> None:
     )
 
 
+def cmd_dispatcher(settings: Settings) -> None:
+    from nudge.dispatcher.service import serve_dispatcher
+
+    asyncio.run(serve_dispatcher(settings))
+
+
+def cmd_desktop_notifier(settings: Settings) -> None:
+    from nudge.desktop_notifier.service import main as serve_notifier
+
+    serve_notifier(settings)
+
+
+def cmd_telegram(settings: Settings) -> None:
+    from nudge.telegram_bot.service import main as serve_telegram
+
+    sys.exit(serve_telegram(settings))
+
+
 def cmd_up(settings: Settings) -> None:
     from nudge.supervisor import run_all
 
@@ -51,6 +69,9 @@ def cmd_up(settings: Settings) -> None:
 COMMANDS: dict[str, tuple[str, Callable[[Settings], None]]] = {
     "api": ("run the REST API (with the dispatcher inside, by default)", cmd_api),
     "migrate": ("create the database if needed and apply migrations", cmd_migrate),
+    "dispatcher": ("run the dispatcher alone (several may run at once)", cmd_dispatcher),
+    "desktop-notifier": ("run the desktop notifier (WebSocket server)", cmd_desktop_notifier),
+    "telegram": ("run the Telegram bot and its reminder sender", cmd_telegram),
     "up": ("migrate, then run every service and restart any that dies", cmd_up),
 }
 

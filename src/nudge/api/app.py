@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,6 +19,7 @@ from nudge.api.metrics import observe_request
 from nudge.api.routes import config, events, health, parse, reminders
 from nudge.api.schemas import ErrorOut
 from nudge.config import Settings
+from nudge.dispatcher.service import run_dispatcher
 from nudge.dispatcher.wakeup import DispatcherWakeup
 from nudge.store.db import make_engine, make_session_factory
 
@@ -38,11 +40,23 @@ def create_app(settings: Settings, *, renderer_dir: Path = RENDERER_DIR) -> Fast
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
-        app.state.session_factory = make_session_factory(engine)
+        app.state.session_factory = session_factory = make_session_factory(engine)
+        stop = asyncio.Event()
+        dispatcher = None
+        if settings.embedded_dispatcher:
+            dispatcher = asyncio.create_task(
+                run_dispatcher(settings, session_factory, wakeup, stop, on_ready=_backend_chosen)
+            )
         try:
             yield
         finally:
+            stop.set()
+            if dispatcher is not None:
+                await dispatcher
             await engine.dispose()
+
+    def _backend_chosen(name: str) -> None:
+        app.state.broker_probe.backend_name = name
 
     app = FastAPI(
         title="nudge",

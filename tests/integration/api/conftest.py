@@ -22,6 +22,8 @@ async def make_api(settings: Settings, db: SessionFactory) -> AsyncIterator[ApiF
     opened: list[tuple[FastAPI, httpx.AsyncClient, Any]] = []
 
     async def factory(**overrides: Any) -> httpx.AsyncClient:
+        # The dispatcher has tests of its own; here the API alone is under test.
+        overrides.setdefault("embedded_dispatcher", False)
         app = create_app(settings.model_copy(update=overrides))
         lifespan = app.router.lifespan_context(app)
         await lifespan.__aenter__()

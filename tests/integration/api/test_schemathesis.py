@@ -40,7 +40,9 @@ def served_api(settings: Settings, migrated_database: str) -> Iterator[str]:
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(settings.model_copy(update={"api_token": TOKEN})),
+            create_app(
+                settings.model_copy(update={"api_token": TOKEN, "embedded_dispatcher": False})
+            ),
             host="127.0.0.1",
             port=port,
             log_level="warning",
