@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
