@@ -109,9 +109,12 @@ async def api_server(tg_base_settings: Settings) -> AsyncIterator[ApiServer]:
 async def dispatcher(
     tg_base_settings: Settings, db: SessionFactory, api_server: ApiServer
 ) -> AsyncIterator[DispatcherWakeup]:
-    """A dispatcher woken by the in-process API, sweeping often with a short lease."""
+    """A dispatcher woken by the in-process API, sweeping often with a short lease. Its
+    short horizon keeps reminders due later (a snooze) in PostgreSQL, where a test can
+    move them."""
     options = DispatcherOptions.from_settings(
         tg_base_settings,
+        horizon=timedelta(seconds=30),
         sweep_interval=timedelta(seconds=1),
         grace=timedelta(seconds=2),
         lease=TEST_LEASE,
