@@ -313,15 +313,14 @@ test('a reminder due in seconds arrives as a notification, is sent, and Done fin
     20000,
   );
   const title = `Reminder ${RUN}`;
+  const snoozeTitle = `Snooze me ${RUN}`;
   const start = new Date(Date.now() + 66000); // reminder 1 minute before → due in ~6 s
-  const created = await api('POST', '/events', {
-    title,
-    start_time: start.toISOString(),
-    timezone: USER_TZ,
-    reminders: [{ offset_minutes: 1, channels: ['desktop'] }],
-  });
+  const make = (t) =>
+    api('POST', '/events', { title: t, start_time: start.toISOString(), timezone: USER_TZ, reminders: [{ offset_minutes: 1, channels: ['desktop'] }] });
+  const created = await make(title);
   assert.equal(created.status, 201, JSON.stringify(created.json));
   const ev = created.json;
+  const other = (await make(snoozeTitle)).json;
 
   await eventually(
     `a notification titled "${title}" (the notifier at ${WS} must deliver the reminder)`,
@@ -344,6 +343,20 @@ test('a reminder due in seconds arrives as a notification, is sent, and Done fin
   await row.getByRole('button', { name: `Done: ${title}` }).click();
   await eventually('the event to be completed', async () => (await api('GET', `/events/${ev.id}`)).json.is_completed, 10000);
   await row.locator('text=✓ done').waitFor();
+
+  // Snooze the other one: a new reminder 10 minutes from now.
+  await eventually('the second notification', async () => (await page.evaluate(() => window.__notifications)).some((n) => n.title === snoozeTitle), 20000);
+  const snoozeRow = page.locator('.reminder-list li', { hasText: snoozeTitle });
+  const before = Date.now();
+  await snoozeRow.getByRole('button', { name: `Snooze ${snoozeTitle} 10 minutes` }).click();
+  await snoozeRow.locator('text=snoozed 10 min').waitFor();
+  const snoozed = await eventually('a snoozed reminder', async () => {
+    const { json } = await api('GET', `/events/${other.id}/reminders`);
+    return json.find((r) => Date.parse(r.remind_at) > before + 9 * 60000 && r.status !== 'cancelled');
+  });
+  assert.ok(Date.parse(snoozed.remind_at) < before + 11 * 60000 + 5000);
+  const notified = await page.evaluate(() => window.__notifications.map((n) => n.title));
+  assert.equal(notified.filter((t) => t === title).length, 1, 'each reminder is shown once');
 });
 
 test('mark done from the agenda, and delete from the editor', async () => {
@@ -392,6 +405,23 @@ test('dark mode and an 800 px wide window', async () => {
   await shot('agenda-dark-800');
   await page.getByRole('button', { name: 'Calendar' }).click();
   await shot('calendar-dark-800');
+});
+
+test('an unreachable API is reported clearly', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+  await ctx.addInitScript(() => {
+    localStorage.setItem('nudge.settings', JSON.stringify({ apiUrl: 'http://127.0.0.1:9', wsUrl: 'ws://127.0.0.1:9/ws', token: '' }));
+  });
+  const p = await ctx.newPage();
+  try {
+    await p.goto(`${BASE}/`);
+    const banner = p.locator('.banner-error', { hasText: 'Cannot reach the nudge API at http://127.0.0.1:9' }).first();
+    await banner.waitFor();
+    assert.equal(await p.getAttribute('#conn-api', 'data-state'), 'bad');
+    await p.screenshot({ path: `${OUT}api-unreachable.png` });
+  } finally {
+    await ctx.close();
+  }
 });
 
 test('no console errors', () => {

@@ -322,7 +322,7 @@ export function App() {
           </button>
         </div>
       )}
-      {configError && view !== 'settings' && (
+      {configError && view !== 'settings' && !(apiUp === false && ['agenda', 'calendar', 'search'].includes(view)) && (
         <div className="banner banner-error" role="alert">
           <span>{configError}</span>
           <button type="button" className="btn btn-small" onClick={() => setBootTick((n) => n + 1)}>
