@@ -81,6 +81,7 @@ function tomorrow(tz) {
 
 async function shot(name) {
   fs.mkdirSync(OUT, { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0)); // a sticky header in a full-page shot needs the page at the top
   await page.screenshot({ path: `${OUT}${name}.png`, fullPage: true });
 }
 
