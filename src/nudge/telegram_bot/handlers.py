@@ -327,7 +327,7 @@ async def text_message(update: Update, context: Context) -> None:
         await _reply(update, t(lang, "create_ask_when", title=esc(text)))
     elif step == "create_when":
         title = str(pending[1])
-        proposal = await _parse(update, context, f"{title} {text}", shown=text)
+        proposal = await _parse_when(update, context, text)
         if proposal is not None:
             _set_pending(context, None)
             await _propose(update, context, proposal.model_copy(update={"title": title}))
@@ -342,10 +342,10 @@ async def text_message(update: Update, context: Context) -> None:
         if event is None:
             _set_pending(context, None)
             return
-        proposal = await _parse(update, context, f"{event.title} {text}", shown=text)
+        proposal = await _parse_when(update, context, text)
         if proposal is not None:
             _set_pending(context, None)
-            await _apply_edit(update, context, event.id, start_time=proposal.start_time.isoformat())
+            await _apply_time_edit(update, context, event.id, proposal)
     else:  # pragma: no cover - unknown state from an older version
         _set_pending(context, None)
 
@@ -362,6 +362,12 @@ async def _parse(update: Update, context: Context, text: str, shown: str) -> Pro
             await _reply(update, t(_lang(update), "unparseable", text=esc(shown)))
             return None
         raise
+
+
+async def _parse_when(update: Update, context: Context, when: str) -> Proposal | None:
+    """Parse a bare date/time ("tomorrow 10:00") behind a neutral placeholder title."""
+    placeholder = t(_lang(update), "when_placeholder")
+    return await _parse(update, context, f"{placeholder} {when}", shown=when)
 
 
 async def _propose(update: Update, context: Context, proposal: Proposal) -> None:
@@ -501,6 +507,18 @@ async def _apply_edit(update: Update, context: Context, event_id: int, **changes
     )
 
 
+async def _apply_time_edit(
+    update: Update, context: Context, event_id: int, proposal: Proposal
+) -> None:
+    await _apply_edit(
+        update,
+        context,
+        event_id,
+        start_time=proposal.start_time.isoformat(),
+        all_day=proposal.all_day,
+    )
+
+
 @friendly
 async def edit_command(update: Update, context: Context) -> None:
     """``/edit ID`` shows buttons; ``/edit ID title …`` and ``/edit ID time …`` act at once."""
@@ -524,11 +542,9 @@ async def edit_command(update: Update, context: Context) -> None:
             await _apply_edit(update, context, event_id, title=value)
             return
         if field_word.lower() in _EDIT_TIME_WORDS and value:
-            proposal = await _parse(update, context, f"{event.title} {value}", shown=value)
+            proposal = await _parse_when(update, context, value)
             if proposal is not None:
-                await _apply_edit(
-                    update, context, event_id, start_time=proposal.start_time.isoformat()
-                )
+                await _apply_time_edit(update, context, event_id, proposal)
             return
     text = t(
         lang, "edit_menu", id=event.id, title=esc(event.title), when=_when(context, event, lang)

@@ -221,6 +221,9 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "tomorrow": ("tomorrow", "завтра"),
     "yesterday": ("yesterday", "вчера"),
     "all_day": ("all day", "весь день"),
+    # A neutral title put before a bare time ("tomorrow 10:00") for POST /parse, which
+    # needs a title; the user's own title could be mistaken for part of the date.
+    "when_placeholder": ("event", "событие"),
     "minutes_short": ("{n} min", "{n} мин"),
     "hours_short": ("{n} h", "{n} ч"),
     "days_short": ("{n} d", "{n} д"),
