@@ -3,17 +3,18 @@ dispatcher and the native delay backend, with a claiming consumer at the end."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from conftest import NotifierFactory
 
 from nudge.api.app import create_app
 from nudge.config import Settings
 from nudge.store.db import SessionFactory
-from conftest import NotifierFactory
 
 AT_START = [{"offset_minutes": 0, "channels": ["desktop"]}]
 
@@ -46,14 +47,8 @@ async def _queued(api: httpx.AsyncClient, event_id: int) -> None:
         rows = (await api.get(f"/events/{event_id}/reminders")).json()
         if rows and rows[-1]["status"] == "queued":
             return
-        await _sleep(0.02)
+        await asyncio.sleep(0.02)
     raise AssertionError(f"never queued: {rows}")
-
-
-async def _sleep(seconds: float) -> None:
-    import asyncio
-
-    await asyncio.sleep(seconds)
 
 
 async def test_edit_delete_and_done_through_the_api(
