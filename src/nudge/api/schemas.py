@@ -40,6 +40,7 @@ Location = Annotated[
 ZoneName = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_NO_NUL)]
 RRuleText = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=_NO_NUL)]
 ChannelName = Literal["desktop", "telegram"]
+Language = Literal["en", "ru"]
 
 
 class Strict(BaseModel):
@@ -151,6 +152,7 @@ class ConfigOut(BaseModel):
     timezone: str
     default_reminders: list[ReminderRule]
     catchup_window_minutes: int
+    telegram_language: Language | None
     telegram_linked: bool
     desktop_registered: bool
 
@@ -159,6 +161,7 @@ class ConfigPatch(Strict):
     timezone: ZoneName | None = None
     default_reminders: ReminderRules | None = None
     catchup_window_minutes: int | None = Field(default=None, ge=0, le=525_600)
+    telegram_language: Language | None = None
 
 
 class TelegramLinkIn(Strict):

@@ -80,6 +80,8 @@ class UserConfig(Base):
         ),
     )
     catchup_window_minutes: Mapped[int] = mapped_column(Integer, server_default="1440")
+    # Language of the linked Telegram user ("en", "ru"), as last seen by the bot.
+    telegram_language: Mapped[str | None] = mapped_column(Text)
     telegram_link_code: Mapped[str | None] = mapped_column(Text)
     telegram_link_code_expires_at: Mapped[datetime | None] = mapped_column(Timestamp)
     updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())

@@ -24,6 +24,7 @@ class Config(_Model):
     telegram_chat_id: str | None = None
     desktop_device_id: str | None = None
     timezone: str = "UTC"
+    telegram_language: str | None = None
     telegram_linked: bool = False
 
 

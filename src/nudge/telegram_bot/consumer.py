@@ -22,20 +22,19 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from nudge.bus.schema import ReminderMessage
 from nudge.store import ledger
 from nudge.store.db import SessionFactory
 from nudge.store.models import Channel
-from nudge.telegram_bot.api_client import ApiError, ApiUnavailable, NudgeApi
+from nudge.telegram_bot.api_client import ApiError, ApiUnavailable, Config, NudgeApi
 from nudge.telegram_bot.format import reminder_keyboard, render_reminder, zone
 from nudge.telegram_bot.sender import SendFailed, TelegramSender
-from nudge.telegram_bot.texts import Lang
+from nudge.telegram_bot.texts import Lang, lang_of
 
 log = logging.getLogger("nudge.telegram.consumer")
 
-CONFIG_TTL = 60.0  # seconds the user's time zone is cached
+CONFIG_TTL = 60.0  # seconds the user's config (zone, language) is cached
 
 
 class ReminderConsumer:
@@ -44,7 +43,7 @@ class ReminderConsumer:
         session_factory: SessionFactory,
         sender: TelegramSender,
         api: NudgeApi,
-        language: Callable[[str], Lang],
+        language: Callable[[str], Lang | None],
         *,
         lease: timedelta = ledger.DEFAULT_LEASE,
         max_attempts: int = ledger.DEFAULT_MAX_ATTEMPTS,
@@ -57,23 +56,23 @@ class ReminderConsumer:
         self.lease = lease
         self.max_attempts = max_attempts
         self.now = now
-        self._zone: tuple[float, str] | None = None
+        self._config: tuple[float, Config] | None = None
 
-    async def _user_zone(self, fallback: str) -> ZoneInfo:
-        """The user's zone from ``GET /config`` (cached); the event's own when the API
-        cannot be reached, so an API outage does not hold reminders back."""
-        if self._zone is not None and time.monotonic() - self._zone[0] < CONFIG_TTL:
-            return zone(self._zone[1])
+    async def _user_config(self) -> Config | None:
+        """``GET /config`` (cached); None when the API cannot be reached, so an API
+        outage does not hold reminders back."""
+        if self._config is not None and time.monotonic() - self._config[0] < CONFIG_TTL:
+            return self._config[1]
         try:
             config = await self.api.get_config()
         except (ApiUnavailable, ApiError) as exc:
-            log.warning("cannot read the user's time zone (%s); using the event's", exc)
-            return zone(fallback)
-        self._zone = (time.monotonic(), config.timezone)
-        return zone(config.timezone)
+            log.warning("cannot read the user's config (%s); using the event's zone", exc)
+            return None
+        self._config = (time.monotonic(), config)
+        return config
 
     def forget_zone(self) -> None:
-        self._zone = None
+        self._config = None
 
     async def handle(self, message: ReminderMessage) -> None:
         if message.target_type != Channel.TELEGRAM:
@@ -92,8 +91,10 @@ class ReminderConsumer:
                 self.session_factory, rid, version, "no Telegram chat is linked"
             )
             return
-        tz = await self._user_zone(claimed.event_timezone)
-        lang = self.language(chat_id)
+        config = await self._user_config()
+        tz = zone(config.timezone if config else claimed.event_timezone)
+        stored = config.telegram_language if config else None
+        lang = self.language(chat_id) or lang_of(stored)
         text = render_reminder(claimed.to_message(), tz, lang, self.now())
         markup = reminder_keyboard(rid, claimed.event_id, lang)
         try:

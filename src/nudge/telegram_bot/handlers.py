@@ -99,8 +99,9 @@ class BotState:
     languages: dict[str, Lang] = field(default_factory=dict)
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
-    def language(self, chat_id: int | str) -> Lang:
-        return self.languages.get(str(chat_id), "en")
+    def language(self, chat_id: int | str) -> Lang | None:
+        """None when the chat has not spoken since the bot started."""
+        return self.languages.get(str(chat_id))
 
 
 def state_of(context: Context) -> BotState:
@@ -159,11 +160,22 @@ async def gate(update: Update, context: Context) -> None:
     if command is not None and command not in ("cancel",):
         context.chat_data.pop("pending", None)  # any command ends a dialog
     if config.telegram_chat_id == str(chat.id):
+        await _remember_language(state, config, lang)
         return
     if command in ("start", "link"):
         return  # their handlers link or refuse
     await _refuse(update, t(lang, "private"))
     raise ApplicationHandlerStop
+
+
+async def _remember_language(state: BotState, config: Config, lang: Lang) -> None:
+    """Stored, so reminders sent after a restart still speak the user's language."""
+    if config.telegram_language == lang:
+        return
+    try:
+        await state.api.patch_config(telegram_language=lang)
+    except (ApiUnavailable, ApiError) as exc:
+        log.warning("cannot store the chat's language: %s", exc)
 
 
 async def _refuse(update: Update, text: str) -> None:

@@ -18,6 +18,7 @@ async def test_defaults_from_the_migration(api: httpx.AsyncClient) -> None:
         "timezone": "UTC",
         "default_reminders": [{"offset_minutes": 15, "channels": ["desktop", "telegram"]}],
         "catchup_window_minutes": 1440,
+        "telegram_language": None,
         "telegram_linked": False,
         "desktop_registered": False,
     }
@@ -28,6 +29,7 @@ async def test_patch_config(api: httpx.AsyncClient) -> None:
         "timezone": "Europe/Berlin",
         "default_reminders": [{"offset_minutes": 60, "channels": ["telegram"]}],
         "catchup_window_minutes": 30,
+        "telegram_language": "ru",
     }
     response = await api.patch("/config", json=body)
     assert response.status_code == 200

@@ -14,7 +14,15 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from dn_support import (
+from sqlalchemy import text
+from websockets.asyncio.client import connect
+
+from nudge.bus.publisher import ReminderPublisher, open_publisher
+from nudge.config import Settings
+from nudge.desktop_notifier.consumer import DesktopNotifier, NotifierOptions
+from nudge.desktop_notifier.service import serve
+from nudge.store.db import SessionFactory
+from tests.integration.desktop_notifier.dn_support import (
     DEVICE,
     FAST,
     ChildFactory,
@@ -27,14 +35,6 @@ from dn_support import (
     delete_topology,
     free_port,
 )
-from sqlalchemy import text
-from websockets.asyncio.client import connect
-
-from nudge.bus.publisher import ReminderPublisher, open_publisher
-from nudge.config import Settings
-from nudge.desktop_notifier.consumer import DesktopNotifier, NotifierOptions
-from nudge.desktop_notifier.service import serve
-from nudge.store.db import SessionFactory
 
 _numbers = itertools.count(1)
 

@@ -9,7 +9,10 @@ import socket
 from base64 import b64encode
 
 import httpx
-from dn_support import (
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from tests.integration.desktop_notifier.dn_support import (
     DEVICE,
     ClientFactory,
     NotifierFactory,
@@ -17,8 +20,6 @@ from dn_support import (
     close_code,
     eventually,
 )
-from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
 
 
 async def _true(value: bool) -> bool:

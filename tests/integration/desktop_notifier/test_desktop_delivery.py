@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from dn_support import DEVICE, ClientFactory, NotifierFactory, Reminders, eventually
 from prometheus_client import REGISTRY
 from sqlalchemy import text
 
@@ -15,6 +14,13 @@ from nudge.dispatcher.wakeup import DispatcherWakeup
 from nudge.store.db import SessionFactory
 from nudge.store.ledger import EARLY_TOLERANCE
 from nudge.store.models import ReminderStatus
+from tests.integration.desktop_notifier.dn_support import (
+    DEVICE,
+    ClientFactory,
+    NotifierFactory,
+    Reminders,
+    eventually,
+)
 
 
 def stale_dropped() -> float:

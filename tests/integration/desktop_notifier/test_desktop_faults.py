@@ -6,7 +6,13 @@ import re
 
 import httpx
 import pytest
-from dn_support import ChildFactory, ClientFactory, Reminders, eventually
+
+from tests.integration.desktop_notifier.dn_support import (
+    ChildFactory,
+    ClientFactory,
+    Reminders,
+    eventually,
+)
 
 
 async def metric(port: int, name: str, labels: str = "") -> float:

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import aio_pika
 import pytest
-from conftest import Notifier, NotifierFactory
 
 from nudge.bus.native import NativeDelayBackend, cascade_routing_key, compensate
 from nudge.bus.plugin import PluginDelayBackend
@@ -15,6 +14,7 @@ from nudge.bus.schema import ReminderMessage
 from nudge.bus.topology import Topology
 from nudge.config import Settings
 from nudge.store.models import Channel
+from tests.integration.pipeline.conftest import Notifier, NotifierFactory
 
 
 def message(

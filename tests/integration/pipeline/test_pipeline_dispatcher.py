@@ -6,11 +6,11 @@ import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
-from conftest import DispatcherFactory, EventFactory, NotifierFactory
 from sqlalchemy import delete, select, text, update
 
 from nudge.store.db import SessionFactory
 from nudge.store.models import Channel, Event, Reminder, ReminderStatus
+from tests.integration.pipeline.conftest import DispatcherFactory, EventFactory, NotifierFactory
 
 # Bounded waits: a generous deadline, never a sleep standing in for an event.
 SOON = 30.0

@@ -16,12 +16,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import DispatcherFactory, EventFactory, NotifierFactory
 from sqlalchemy import select
 
 from nudge.config import Settings
 from nudge.store.db import SessionFactory
 from nudge.store.models import Channel, Reminder
+from tests.integration.pipeline.conftest import DispatcherFactory, EventFactory, NotifierFactory
 
 pytestmark = pytest.mark.slow
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from conftest import EventFactory
 from sqlalchemy import select, update
 
 from nudge.store import ledger
 from nudge.store.db import SessionFactory
 from nudge.store.models import Channel, Reminder, ReminderStatus
+from tests.integration.pipeline.conftest import EventFactory
 
 
 async def row(db: SessionFactory, reminder_id: int) -> Reminder:

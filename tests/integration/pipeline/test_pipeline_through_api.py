@@ -10,11 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import NotifierFactory
 
 from nudge.api.app import create_app
 from nudge.config import Settings
 from nudge.store.db import SessionFactory
+from tests.integration.pipeline.conftest import NotifierFactory
 
 AT_START = [{"offset_minutes": 0, "channels": ["desktop"]}]
 

@@ -22,8 +22,6 @@ import aio_pika
 import httpx
 import pytest
 import uvicorn
-from fakes.telegram_api import FakeTelegram, FakeUser
-from telegram_support import ApiServer, RunningBot
 
 from nudge.bus.native import NATIVE_LEVELS
 from nudge.bus.topology import Topology
@@ -33,6 +31,8 @@ from nudge.dispatcher.wakeup import DispatcherWakeup
 from nudge.store.db import SessionFactory
 from nudge.telegram_bot.sender import SendPolicy
 from nudge.telegram_bot.service import TelegramOptions, run_telegram
+from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.integration.telegram.telegram_support import ApiServer, RunningBot
 
 _numbers = itertools.count(1)
 

@@ -1,5 +1,5 @@
 """Helpers shared by the Telegram service tests (imported by name: the test directory
-is on sys.path)."""
+is importable)."""
 
 from __future__ import annotations
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fakes.telegram_api import FakeTelegram, FakeUser
-from telegram_support import ApiServer
+from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.integration.telegram.telegram_support import ApiServer
 
 
 async def _events(api: ApiServer) -> list[dict[str, Any]]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from fakes.telegram_api import FakeTelegram, FakeUser
-from telegram_support import ApiServer, RunningBot, set_link_code
-
 from nudge.store.db import SessionFactory
+from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.integration.telegram.telegram_support import ApiServer, RunningBot, set_link_code
 
 SECRET = "Secret appointment with Dr. Who"
 

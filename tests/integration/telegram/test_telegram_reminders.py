@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fakes.telegram_api import FakeTelegram, FakeUser
 from sqlalchemy import select, text, update
-from telegram_support import ApiServer
 
 from nudge.config import Settings
 from nudge.dispatcher.wakeup import DispatcherWakeup
 from nudge.store.db import SessionFactory
 from nudge.store.models import Event, Reminder
+from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.integration.telegram.conftest import BotFactory
+from tests.integration.telegram.telegram_support import ApiServer, RunningBot
 
 NASTY = "<script>alert('x')</script> & *bold* _it_ `code` [a](b) </b> &amp;"
 
@@ -102,6 +103,37 @@ async def test_reminder_in_russian_after_the_user_spoke_russian(
     await _event_due_in(api_server, "Стоматолог")
     message = await ru.expect_message("Стоматолог", within=20)
     assert "💤 Завтра 09:00" in [label for label, _ in message.buttons]
+
+
+async def test_language_survives_a_bot_restart(
+    fake_tg: FakeTelegram,
+    bot: RunningBot,
+    start_bot: BotFactory,
+    owner: FakeUser,
+    api_server: ApiServer,
+) -> None:
+    """The chat spoke Russian; after a restart, before it speaks again, reminders are
+    still in Russian because the language was stored."""
+    ru = fake_tg.user(owner.chat_id, language_code="ru")
+    ru.send("/help")
+    await ru.expect_message("ваши события")
+    await bot.halt()
+    await start_bot()
+    await _event_due_in(api_server, "Стоматолог")
+    message = await ru.expect_message("Стоматолог", within=20)
+    assert "💤 Завтра 09:00" in [label for label, _ in message.buttons]
+
+
+async def test_the_chat_language_is_stored(
+    fake_tg: FakeTelegram, owner: FakeUser, api_server: ApiServer
+) -> None:
+    fake_tg.user(owner.chat_id, language_code="ru").send("/help")
+
+    async def stored() -> bool:
+        config = (await api_server.client.get("/config")).json()
+        return bool(config["telegram_language"] == "ru")
+
+    await _eventually(stored, what="language stored")
 
 
 async def test_late_reminder_says_how_late(

@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fakes.telegram_api import FakeTelegram
 from telegram import Bot
 
 from nudge.bus.schema import ReminderMessage
 from nudge.store.models import Channel
 from nudge.telegram_bot.format import reminder_keyboard, render_reminder, zone
 from nudge.telegram_bot.sender import RateLimiter, SendFailed, SendPolicy, TelegramSender
+from tests.fakes.telegram_api import FakeTelegram
 
 FAST = SendPolicy(network_attempts=3, backoff_initial=0.05, backoff_max=0.2)
 NASTY_TITLE = "<b>Tom & Jerry</b> *bold* _it_ [link](x) `code` </i> &amp; a<b && c>d"

@@ -34,6 +34,7 @@ def config_out(config: UserConfig) -> ConfigOut:
         timezone=config.timezone,
         default_reminders=config.default_reminders,
         catchup_window_minutes=config.catchup_window_minutes,
+        telegram_language=config.telegram_language,
         telegram_linked=config.telegram_chat_id is not None,
         desktop_registered=config.desktop_device_id is not None,
     )
@@ -71,6 +72,8 @@ async def patch_config(
             config.timezone = zone_name(changes["timezone"])
         if "catchup_window_minutes" in changes:
             config.catchup_window_minutes = changes["catchup_window_minutes"]
+        if "telegram_language" in changes:
+            config.telegram_language = changes["telegram_language"]
         if "default_reminders" in changes:
             config.default_reminders = changes["default_reminders"]
             await _rewrite_upcoming(session, config, now, defaults_only=True)
