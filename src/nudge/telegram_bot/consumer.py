@@ -71,9 +71,6 @@ class ReminderConsumer:
         self._config = (time.monotonic(), config)
         return config
 
-    def forget_zone(self) -> None:
-        self._config = None
-
     async def handle(self, message: ReminderMessage) -> None:
         if message.target_type != Channel.TELEGRAM:
             log.warning("dropping a %s reminder from the telegram queue", message.target_type)
