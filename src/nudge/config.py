@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     api_token: str | None = None
     telegram_token: str | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
+    # Prometheus metrics of the Telegram service (it has no HTTP server otherwise); 0 = off.
+    telegram_metrics_port: int = Field(default=8002, ge=0, le=65535)
     delay_backend: DelayBackendName = "auto"
     dispatch_horizon: timedelta = timedelta(hours=1)
     topology_prefix: str = ""

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from prometheus_client import start_http_server
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
@@ -156,10 +157,12 @@ async def serve_telegram(settings: Settings, options: TelegramOptions | None = N
 
 def main(settings: Settings) -> int:
     """Entry point for the CLI: a clear one-line error instead of a traceback."""
+    if settings.telegram_metrics_port:
+        # Delivered, stale-dropped and lateness metrics of this process, for Prometheus.
+        start_http_server(settings.telegram_metrics_port, addr=settings.api_host)
     try:
         asyncio.run(serve_telegram(settings))
     except TelegramConfigError as exc:
-        log.error("%s", exc)
         print(f"nudge telegram: {exc}", file=sys.stderr)
         return 2
     return 0
