@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DelayBackendName = Literal["auto", "plugin", "native"]
+
+
+S = TypeVar("S", bound=BaseSettings)
 
 
 class SettingsError(Exception):
@@ -77,13 +80,19 @@ class Settings(BaseSettings):
         return value
 
 
-def load_settings() -> Settings:
+def load_from_env(cls: type[S]) -> S:
+    """Read ``cls`` from the environment; a bad value becomes one readable line."""
     try:
-        return Settings()
+        return cls()
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]).upper() if first["loc"] else "?"
-        raise SettingsError(f"NUDGE_{field}: {first['msg']}") from None
+        prefix = cls.model_config.get("env_prefix", "")
+        raise SettingsError(f"{prefix}{field}: {first['msg']}") from None
+
+
+def load_settings() -> Settings:
+    return load_from_env(Settings)
 
 
 @lru_cache(maxsize=1)

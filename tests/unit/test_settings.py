@@ -59,3 +59,17 @@ def test_the_command_prints_one_line_and_exits_2() -> None:
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("nudge: bad setting NUDGE_API_PORT")
+
+
+def test_the_desktop_notifier_settings_fail_the_same_way() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "nudge", "desktop-notifier"],
+        env=os.environ | {"NUDGE_DESKTOP_ACK_TIMEOUT": "-1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "nudge: bad setting NUDGE_DESKTOP_ACK_TIMEOUT: Input should be greater than 0"
+    )

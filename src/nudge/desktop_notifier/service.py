@@ -17,9 +17,8 @@ import sys
 from collections.abc import Callable, Generator
 
 import uvicorn
-from pydantic import ValidationError
 
-from nudge.config import Settings
+from nudge.config import Settings, SettingsError, load_from_env
 from nudge.desktop_notifier.consumer import DesktopNotifier, NotifierOptions
 from nudge.desktop_notifier.server import create_app
 from nudge.store.db import make_engine, make_session_factory
@@ -37,11 +36,9 @@ class _Server(uvicorn.Server):
 
 def load_options() -> NotifierOptions:
     try:
-        return NotifierOptions()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = str(first["loc"][0]).upper() if first["loc"] else "?"
-        print(f"nudge: bad setting NUDGE_DESKTOP_{field}: {first['msg']}", file=sys.stderr)
+        return load_from_env(NotifierOptions)
+    except SettingsError as exc:
+        print(f"nudge: bad setting {exc}", file=sys.stderr)
         raise SystemExit(2) from None
 
 
