@@ -165,3 +165,17 @@ def test_upcoming_all_day_event_is_local_midnight() -> None:
         datetime(2026, 12, 1, tzinfo=TZ),
     )
     assert summary(points) == [("12-23 12:00", "desktop", 720)]
+
+
+def test_all_day_reminders_count_back_from_nine_in_the_morning() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    day = datetime(2031, 3, 30, tzinfo=berlin)  # the spring-forward day: 09:00 is CEST
+    specs = [ReminderSpec(0, ("desktop",)), ReminderSpec(24 * 60, ("desktop",))]
+    points = reminder_points(
+        day, specs, {"desktop"}, datetime(2031, 1, 1, tzinfo=UTC), all_day=True
+    )
+    assert [p.remind_at.astimezone(berlin).replace(tzinfo=None) for p in points] == [
+        datetime(2031, 3, 29, 8, 0),  # 24 elapsed hours before 09:00 CEST
+        datetime(2031, 3, 30, 9, 0),
+    ]
+    assert {p.occurrence_start for p in points} == {day}

@@ -19,9 +19,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from nudge.domain.recurrence import next_occurrence
-from nudge.domain.reminder_points import reminder_points, specs_from_json
 from nudge.store.db import SessionFactory
-from nudge.store.event_reminders import insert_points, linked_channels
+from nudge.store.event_reminders import write_occurrence
 from nudge.store.models import Event, UserConfig
 
 log = logging.getLogger(__name__)
@@ -59,18 +58,12 @@ async def materialize_due(
             if not events:
                 return written
             config = (await session.execute(select(UserConfig))).scalar_one()
-            channels = linked_channels(config)
             for event in events:
                 current = event.materialized_through
                 assert current is not None and event.rrule is not None
                 following = next_occurrence(
                     event.start_time, event.timezone, event.rrule, max(current, now)
                 )
-                event.materialized_through = following
-                if following is None:  # the series has ended
-                    continue
-                specs = event.reminders if event.reminders is not None else config.default_reminders
-                points = reminder_points(following, specs_from_json(specs), channels, now)
-                written += await insert_points(session, event, points)
+                written += await write_occurrence(session, event, config, following, now)
         if len(events) < BATCH:
             return written

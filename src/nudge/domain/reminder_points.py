@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from nudge.domain.recurrence import occurrences_between
 from nudge.domain.timezones import as_aware, get_zone
@@ -20,6 +21,9 @@ __all__ = [
 ]
 
 CHANNELS = ("desktop", "telegram")
+# An all-day event has no start time to count back from; like calendar apps, its
+# reminders count back from 09:00 local time on the day (offset 0 = 09:00 that day).
+ALL_DAY_ANCHOR = time(9, 0)
 # occurrences_between needs an upper bound; the search stops at the first hits anyway.
 _END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
 
@@ -48,11 +52,26 @@ def specs_from_json(raw: Sequence[Mapping[str, Any]]) -> list[ReminderSpec]:
     ]
 
 
+def reminder_anchor(occurrence_start: datetime, all_day: bool) -> datetime:
+    """The moment offsets count back from: the start, or 09:00 on an all-day event's day
+    (wall-clock, so a DST change that day does not move it)."""
+    if not all_day:
+        return occurrence_start
+    local = occurrence_start.replace(tzinfo=None)
+    zone = occurrence_start.tzinfo
+    anchor = datetime.combine(local.date(), ALL_DAY_ANCHOR)
+    if isinstance(zone, ZoneInfo):
+        return as_aware(anchor, zone.key)
+    return anchor.replace(tzinfo=zone)
+
+
 def reminder_points(
     occurrence_start: datetime,
     specs: Sequence[ReminderSpec],
     linked_channels: Collection[str],
     now: datetime,
+    *,
+    all_day: bool = False,
 ) -> list[ReminderPoint]:
     """The reminder points of one occurrence that are still due.
 
@@ -62,7 +81,7 @@ def reminder_points(
     `remind_at` is in occurrence_start's time zone.
     """
     now_utc = now.astimezone(UTC)
-    start_utc = occurrence_start.astimezone(UTC)
+    start_utc = reminder_anchor(occurrence_start, all_day).astimezone(UTC)
     points: dict[tuple[datetime, str], ReminderPoint] = {}
     for spec in specs:
         # Offsets are elapsed minutes, so subtract in UTC: wall-clock arithmetic on a
@@ -91,6 +110,7 @@ def upcoming_points(
     now: datetime,
     *,
     occurrences: int = 1,
+    all_day: bool = False,
 ) -> list[ReminderPoint]:
     """The still-due reminder points of the event's next occurrence(s), sorted.
 
@@ -115,6 +135,6 @@ def upcoming_points(
     points = [
         point
         for occurrence_start in starts
-        for point in reminder_points(occurrence_start, specs, linked_channels, now)
+        for point in reminder_points(occurrence_start, specs, linked_channels, now, all_day=all_day)
     ]
     return sorted(points, key=lambda point: (point.remind_at.astimezone(UTC), point.channel))

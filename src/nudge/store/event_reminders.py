@@ -96,6 +96,7 @@ async def rewrite_reminders(
         specs_from_json(_specs(event, config)),
         linked_channels(config),
         now,
+        all_day=event.all_day,
     )
     await insert_points(session, event, points)
     if event.rrule:
@@ -117,13 +118,27 @@ async def advance_recurring(
         return None
     await cancel_live_reminders(session, event.id, through=current)
     following = next_occurrence(event.start_time, event.timezone, event.rrule, current)
-    event.materialized_through = following
-    if following is not None:
-        points = reminder_points(
-            following,
-            specs_from_json(_specs(event, config)),
-            linked_channels(config),
-            now,
-        )
-        await insert_points(session, event, points)
+    await write_occurrence(session, event, config, following, now)
     return following
+
+
+async def write_occurrence(
+    session: AsyncSession,
+    event: Event,
+    config: UserConfig,
+    occurrence: datetime | None,
+    now: datetime,
+) -> int:
+    """Write the still-due reminders of one occurrence of a recurring event and record
+    it as the latest materialized one (None: the series has ended)."""
+    event.materialized_through = occurrence
+    if occurrence is None:
+        return 0
+    points = reminder_points(
+        occurrence,
+        specs_from_json(_specs(event, config)),
+        linked_channels(config),
+        now,
+        all_day=event.all_day,
+    )
+    return await insert_points(session, event, points)

@@ -233,3 +233,14 @@ async def test_failed_write_leaves_no_row(
     async with db() as session:
         assert await session.scalar(select(func.count()).select_from(Event)) == 0
         assert await session.scalar(select(func.count()).select_from(Reminder)) == 0
+
+
+async def test_all_day_event_starts_at_local_midnight_and_reminds_in_the_morning(
+    linked_api: httpx.AsyncClient,
+) -> None:
+    await linked_api.patch("/config", json={"timezone": "Europe/Berlin"})
+    event = await _create(linked_api, start_time="2031-07-01T15:30:00", all_day=True)
+    assert event["start_time"] == "2031-07-01T00:00:00+02:00"
+    reminders = await _reminders(linked_api, event["id"])
+    # The default 15 minutes before, counted back from 09:00 on the day.
+    assert {r["remind_at"] for r in reminders} == {"2031-07-01T06:45:00Z"}
