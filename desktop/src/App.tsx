@@ -23,6 +23,7 @@ import { Calendar } from './components/Calendar';
 import { ConnectionIndicator } from './components/ConnectionIndicator';
 import { EventEditor, type EditorTarget } from './components/EventEditor';
 import { QuickAdd } from './components/QuickAdd';
+import { MissedReminders } from './components/MissedReminders';
 import { RecentReminders } from './components/RecentReminders';
 import { SearchResults } from './components/SearchResults';
 import { Settings } from './components/Settings';
@@ -353,7 +354,9 @@ export function App() {
               setRecent([]);
               saveRecentReminders([]);
             }}
-          />
+          >
+            <MissedReminders api={api} timezone={timezone} refreshKey={refreshKey} onOpen={openEvent} />
+          </RecentReminders>
         )}
         {view === 'settings' && (
           <Settings

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { errorMessage, type Api, type EventItem } from '../lib/api';
+import { errorMessage, listAllEvents, type Api, type EventItem } from '../lib/api';
 import { addDays, dayHeading, dayKey, startOfDay } from '../lib/dates';
 import { Empty, ErrorBanner } from './common';
 import { EventRow } from './EventRow';
@@ -37,20 +37,24 @@ export function Agenda({ api, timezone, refreshKey, onOpen, onDone }: Props) {
   const [showDone, setShowDone] = useState(false);
   const [items, setItems] = useState<EventItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [truncated, setTruncated] = useState(false);
   const [reload, setReload] = useState(0);
   const today = dayKey(new Date(), timezone);
 
   useEffect(() => {
     let live = true;
     setError(null);
-    api
-      .listEvents({
-        from: startOfDay(today, timezone).toISOString(),
-        to: startOfDay(addDays(today, days), timezone).toISOString(),
-        completed: showDone ? undefined : false,
-        limit: 500,
+    listAllEvents(api, {
+      from: startOfDay(today, timezone).toISOString(),
+      to: startOfDay(addDays(today, days), timezone).toISOString(),
+      completed: showDone ? undefined : false,
+      limit: 500,
+    })
+      .then((all) => {
+        if (!live) return;
+        setItems(all.items);
+        setTruncated(all.truncated);
       })
-      .then((page) => live && setItems(page.items))
       .catch((e) => live && setError(errorMessage(e)));
     return () => {
       live = false;
@@ -78,6 +82,11 @@ export function Agenda({ api, timezone, refreshKey, onOpen, onDone }: Props) {
         </div>
       </div>
       <ErrorBanner message={error} onRetry={() => setReload((n) => n + 1)} />
+      {truncated && (
+        <p className="hint truncated" role="status">
+          Showing the first {items?.length ?? 0} events only; there are more in this range.
+        </p>
+      )}
       {items === null && !error && <p className="muted">Loading…</p>}
       {items && items.length === 0 && <Empty>Nothing in the next {days} days. Add an event with quick add above.</Empty>}
       {items &&

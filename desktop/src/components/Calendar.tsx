@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { errorMessage, type Api, type EventItem } from '../lib/api';
+import { errorMessage, listAllEvents, type Api, type EventItem } from '../lib/api';
 import { addDays, dayHeading, dayKey, formatDay, formatMonth, formatTime, monthGrid, startOfDay, weekdayNames } from '../lib/dates';
 import { Empty, ErrorBanner } from './common';
 import { groupByDay } from './Agenda';
@@ -24,6 +24,7 @@ export function Calendar({ api, timezone, refreshKey, onOpen, onDone, onNew }: P
   const grid = useMemo(() => monthGrid(year, month), [year, month]);
   const [items, setItems] = useState<EventItem[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const [truncated, setTruncated] = useState(false);
   const [reload, setReload] = useState(0);
   const gridRef = useRef<HTMLDivElement>(null);
   const focusSelected = useRef(false);
@@ -31,13 +32,16 @@ export function Calendar({ api, timezone, refreshKey, onOpen, onDone, onNew }: P
   useEffect(() => {
     let live = true;
     setError(null);
-    api
-      .listEvents({
-        from: startOfDay(grid[0], timezone).toISOString(),
-        to: startOfDay(addDays(grid[41], 1), timezone).toISOString(),
-        limit: 500,
+    listAllEvents(api, {
+      from: startOfDay(grid[0], timezone).toISOString(),
+      to: startOfDay(addDays(grid[41], 1), timezone).toISOString(),
+      limit: 500,
+    })
+      .then((all) => {
+        if (!live) return;
+        setItems(all.items);
+        setTruncated(all.truncated);
       })
-      .then((page) => live && setItems(page.items))
       .catch((e) => live && setError(errorMessage(e)));
     return () => {
       live = false;
@@ -102,6 +106,11 @@ export function Calendar({ api, timezone, refreshKey, onOpen, onDone, onNew }: P
         </div>
       </div>
       <ErrorBanner message={error} onRetry={() => setReload((n) => n + 1)} />
+      {truncated && (
+        <p className="hint truncated" role="status">
+          Showing the first {items.length} events only; there are more in this range.
+        </p>
+      )}
       <div className="month" role="grid" aria-label={formatMonth(year, month)} ref={gridRef} onKeyDown={onKey}>
         <div className="month-row month-weekdays" role="row">
           {weekdays.map((w) => (

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { RecentReminder } from '../lib/settings';
 import { formatDateTime } from '../lib/dates';
 import { Empty } from './common';
@@ -9,14 +10,20 @@ interface Props {
   onDone: (r: RecentReminder) => void;
   onOpen: (eventId: number) => void;
   onClear: () => void;
+  /** shown under the heading, above the received reminders (the missed and failed ones) */
+  children?: ReactNode;
 }
 
 /** Reminders received over the WebSocket, newest first, with Snooze and Done. */
-export function RecentReminders({ reminders, timezone, onSnooze, onDone, onOpen, onClear }: Props) {
+export function RecentReminders({ reminders, timezone, onSnooze, onDone, onOpen, onClear, children }: Props) {
   return (
     <section aria-labelledby="reminders-heading" className="view">
       <div className="view-head">
-        <h1 id="reminders-heading">Recent reminders</h1>
+        <h1 id="reminders-heading">Reminders</h1>
+      </div>
+      {children}
+      <div className="view-head recent-head">
+        <h2 id="recent-reminders-heading">Recent reminders</h2>
         {reminders.length > 0 && (
           <button type="button" className="btn btn-small btn-ghost" onClick={onClear}>
             Clear list

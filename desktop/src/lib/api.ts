@@ -226,6 +226,9 @@ export function createApi(opts: ApiOptions) {
     deleteEvent: (id: number) => request<void>('DELETE', `/events/${id}`),
     markDone: (id: number) => request<NudgeEvent>('POST', `/events/${id}/done`),
     eventReminders: (id: number) => request<ReminderRecord[]>('GET', `/events/${id}/reminders`),
+    /** Reminders with a status (e.g. "missed", "failed"), newest first. */
+    remindersByStatus: (status: string, limit = 50) =>
+      request<ReminderRecord[]>('GET', `/reminders?status=${enc(status)}&limit=${limit}`),
     snooze: (reminderId: number, minutes = 10) =>
       request<ReminderRecord>('POST', `/reminders/${reminderId}/snooze`, { minutes }),
     parse: (text: string) => request<ParseResult>('POST', '/parse', { text }),
@@ -233,6 +236,33 @@ export function createApi(opts: ApiOptions) {
 }
 
 export type Api = ReturnType<typeof createApi>;
+
+export interface AllEvents {
+  items: EventItem[];
+  /** true when more pages were left after `maxPages` (the list is incomplete). */
+  truncated: boolean;
+}
+
+/**
+ * Every page of `GET /events` for `params`, following `next_cursor`, at most
+ * `maxPages` requests (so a misbehaving cursor cannot loop forever).
+ */
+export async function listAllEvents(
+  api: Pick<Api, 'listEvents'>,
+  params: Omit<ListParams, 'cursor'>,
+  maxPages = 10,
+): Promise<AllEvents> {
+  const items: EventItem[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const res = await api.listEvents(cursor ? { ...params, cursor } : params);
+    items.push(...res.items);
+    if (!res.next_cursor) return { items, truncated: false };
+    if (res.next_cursor === cursor) break; // the same cursor again would repeat the page
+    cursor = res.next_cursor;
+  }
+  return { items, truncated: true };
+}
 
 /** A message for any error thrown by an API call. */
 export function errorMessage(e: unknown): string {
