@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, errorMessage, type Api, type NudgeEvent } from '../lib/api';
-import { draftForm, eventToForm, formToBody, toggleAllDay, type EventForm } from '../lib/eventForm';
+import { formatDay } from '../lib/dates';
+import { alignStartToRule, draftForm, eventToForm, formToBody, toggleAllDay, type EventForm, type StartMove } from '../lib/eventForm';
 import { PRESETS, checkCustomRule, type Preset } from '../lib/rrule';
 import { FieldError, errorProps } from './common';
 import { ReminderRows } from './ReminderRows';
@@ -21,6 +22,11 @@ interface Props {
 /** Fields the form shows errors beside; anything else is listed at the top. */
 const KNOWN_FIELDS = ['title', 'description', 'location', 'start_time', 'end_time', 'timezone', 'all_day', 'rrule', 'reminders'];
 
+/** The note beside the start field after it was moved to match the recurrence. */
+export function startMoveNote(m: StartMove): string {
+  return `Moved from ${formatDay(m.from, undefined, 'short')} to ${formatDay(m.to, undefined, 'short')}, the first day it repeats on (a start on another day would add an extra occurrence).`;
+}
+
 /** The event editor, as a modal dialog (Esc closes it, focus stays inside). */
 export function EventEditor({ api, timezone, target, onClose, onChanged }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -33,6 +39,7 @@ export function EventEditor({ api, timezone, target, onClose, onChanged }: Props
   const [general, setGeneral] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [startNote, setStartNote] = useState<string | null>(null);
 
   useEffect(() => {
     const d = dialog.current;
@@ -56,6 +63,14 @@ export function EventEditor({ api, timezone, target, onClose, onChanged }: Props
   }, [api, target, timezone]);
 
   const update = (patch: Partial<EventForm>) => setForm((f) => (f ? { ...f, ...patch } : f));
+
+  /** Apply `patch`, then move the start to the first day the recurrence falls on. */
+  function updateAligned(patch: Partial<EventForm> = {}) {
+    if (!form) return;
+    const { form: next, moved } = alignStartToRule({ ...form, ...patch });
+    setForm(next);
+    if (moved) setStartNote(startMoveNote(moved));
+  }
 
   async function run(action: () => Promise<string>) {
     setBusy(true);
@@ -89,14 +104,20 @@ export function EventEditor({ api, timezone, target, onClose, onChanged }: Props
       }
     }
     setErrors({});
-    const body = formToBody(form);
+    const { form: aligned, moved } = alignStartToRule(form);
+    if (moved) {
+      setForm(aligned);
+      setStartNote(startMoveNote(moved));
+    }
+    const body = formToBody(aligned);
+    const note = moved ? ` It starts on ${formatDay(moved.to, undefined, 'short')}, the first day it repeats on.` : '';
     void run(async () => {
       if (target.mode === 'edit') {
         await api.updateEvent(target.id, body);
-        return `Saved “${body.title}”.`;
+        return `Saved “${body.title}”.${note}`;
       }
       await api.createEvent(body);
-      return `Added “${body.title}”.`;
+      return `Added “${body.title}”.${note}`;
     });
   }
 
@@ -161,10 +182,19 @@ export function EventEditor({ api, timezone, target, onClose, onChanged }: Props
                   name="start"
                   type={timed ? 'datetime-local' : 'date'}
                   value={form.start}
-                  onChange={(e) => update({ start: e.target.value })}
+                  onChange={(e) => {
+                    setStartNote(null);
+                    update({ start: e.target.value });
+                  }}
+                  onBlur={() => updateAligned()}
                   {...errorProps('ev-start', err('start_time'))}
                 />
                 <FieldError id="ev-start-error" message={err('start_time')} />
+                {startNote && (
+                  <p className="field-note" id="ev-start-note" role="status">
+                    {startNote}
+                  </p>
+                )}
               </div>
               <div className="field">
                 <label htmlFor="ev-end">Ends (optional)</label>
@@ -220,7 +250,7 @@ export function EventEditor({ api, timezone, target, onClose, onChanged }: Props
                 id="ev-repeat"
                 name="repeat"
                 value={form.preset}
-                onChange={(e) => update({ preset: e.target.value as Preset })}
+                onChange={(e) => updateAligned({ preset: e.target.value as Preset })}
                 {...errorProps('ev-repeat', form.preset === 'custom' ? undefined : err('rrule'))}
               >
                 {PRESETS.map((p) => (
@@ -237,6 +267,7 @@ export function EventEditor({ api, timezone, target, onClose, onChanged }: Props
                   placeholder="FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE"
                   value={form.customRule}
                   onChange={(e) => update({ customRule: e.target.value })}
+                  onBlur={() => updateAligned()}
                   {...errorProps('ev-rrule', err('rrule'))}
                 />
               )}

@@ -11,7 +11,7 @@ import {
   weekday,
   type DayKey,
 } from './dates';
-import { presetToRule, ruleToRecurrence, type Preset } from './rrule';
+import { presetToRule, ruleToRecurrence, ruleWeekdays, type Preset } from './rrule';
 
 export type Unit = 'minutes' | 'hours' | 'days';
 const UNIT_MINUTES: Record<Unit, number> = { minutes: 1, hours: 60, days: 1440 };
@@ -160,5 +160,37 @@ export function toggleAllDay(f: EventForm, allDay: boolean): EventForm {
     allDay,
     start: f.start ? `${f.start.slice(0, 10)}T09:00` : '',
     end: f.end ? `${f.end.slice(0, 10)}T10:00` : '',
+  };
+}
+
+export interface StartMove {
+  /** the start day before and after the move ("YYYY-MM-DD") */
+  from: DayKey;
+  to: DayKey;
+}
+
+/**
+ * RFC 5545 counts DTSTART as the first occurrence even when it does not match the
+ * rule, so "every weekday" starting on a Saturday would also fire that Saturday.
+ * When the form's start day is not one of the rule's weekdays, move the start (and
+ * the end, keeping the duration) forward to the first day that is, keeping the time.
+ */
+export function alignStartToRule(f: EventForm): { form: EventForm; moved: StartMove | null } {
+  const days = ruleWeekdays(f.preset, f.customRule);
+  const start = f.start.trim();
+  if (!days || days.length === 0 || !/^\d{4}-\d{2}-\d{2}/.test(start)) return { form: f, moved: null };
+  const from = start.slice(0, 10);
+  let shift = 0;
+  while (shift < 7 && !days.includes(weekday(addDays(from, shift)))) shift++;
+  if (shift === 0 || shift === 7) return { form: f, moved: null };
+  const to = addDays(from, shift);
+  const end = f.end.trim();
+  return {
+    form: {
+      ...f,
+      start: to + start.slice(10),
+      end: /^\d{4}-\d{2}-\d{2}/.test(end) ? addDays(end.slice(0, 10), shift) + end.slice(10) : f.end,
+    },
+    moved: { from, to },
   };
 }

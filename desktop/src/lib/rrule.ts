@@ -143,3 +143,28 @@ export function checkCustomRule(rule: string): string | null {
   if (!FREQ_WORDS[parts.get('FREQ') ?? '']) return 'FREQ must be DAILY, WEEKLY, MONTHLY, YEARLY, HOURLY or MINUTELY';
   return null;
 }
+
+/**
+ * The weekdays (0 = Sunday) a rule's occurrences fall on, when the rule limits them:
+ * "weekdays" → Mon–Fri; a custom DAILY or WEEKLY rule with a plain BYDAY list (and no
+ * other BY… part) → those days. null when every start day matches (one-off, daily,
+ * weekly and monthly presets) or the rule is too involved to say.
+ */
+export function ruleWeekdays(preset: Preset, custom = ''): number[] | null {
+  if (preset === 'weekdays') return [1, 2, 3, 4, 5];
+  if (preset !== 'custom') return null;
+  const parts = parseRuleParts(custom);
+  if (!parts) return null;
+  const freq = parts.get('FREQ');
+  if (freq !== 'WEEKLY' && freq !== 'DAILY') return null;
+  if ([...parts.keys()].some((k) => k.startsWith('BY') && k !== 'BYDAY')) return null;
+  const byday = parts.get('BYDAY');
+  if (!byday) return null;
+  const days = new Set<number>();
+  for (const code of byday.split(',')) {
+    const i = WEEKDAY_CODES.indexOf(code.trim());
+    if (i < 0) return null; // "1MO" and the like: not a plain day list
+    days.add(i);
+  }
+  return [...days].sort((a, b) => a - b);
+}
