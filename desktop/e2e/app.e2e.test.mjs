@@ -4,9 +4,12 @@
 //   NUDGE_E2E_WS     the desktop notifier's WebSocket URL (default ws://<api host>:8001/ws)
 //   NUDGE_E2E_TOKEN  the API token, when the services run with NUDGE_API_TOKEN
 //   CHROMIUM_PATH    default /usr/bin/chromium
+//   NUDGE_DATABASE_URL  the services' database (scripts/e2e.sh exports it); the missed-
+//                    reminder test marks rows with psql there, and is skipped without it
 // Screenshots go to desktop/test-results/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -77,6 +80,23 @@ function wall(instant, tz) {
 
 function tomorrow(tz) {
   return wall(Date.now() + 86400000, tz).slice(0, 10);
+}
+
+/** The first Monday–Friday on or after `day` ("YYYY-MM-DD"). */
+function firstWeekday(day) {
+  const d = new Date(`${day}T12:00:00Z`);
+  while (d.getUTCDay() === 0 || d.getUTCDay() === 6) d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Run SQL on the services' database (from NUDGE_DATABASE_URL) with psql. */
+function psql(sql) {
+  const url = new URL(process.env.NUDGE_DATABASE_URL.replace(/^postgresql\+\w+:/, 'postgresql:'));
+  const env = { ...process.env };
+  if (url.password) env.PGPASSWORD = decodeURIComponent(url.password);
+  const args = ['-h', url.hostname || '127.0.0.1', '-p', url.port || '5432', '-U', decodeURIComponent(url.username) || 'postgres'];
+  args.push('-d', decodeURIComponent(url.pathname.slice(1)), '-v', 'ON_ERROR_STOP=1', '-Atc', sql);
+  return execFileSync('psql', args, { env, encoding: 'utf8' }).trim();
 }
 
 async function shot(name) {
@@ -177,6 +197,16 @@ test('create an event with the form', async () => {
   await page.fill('#ev-location', 'Room 4');
   await page.fill('#ev-description', 'made by the e2e test');
   await page.selectOption('#ev-repeat', 'weekdays');
+  // "Every weekday" from a Saturday or Sunday: the start moves to Monday, with a note.
+  const startDay = firstWeekday(day);
+  assert.equal(await page.inputValue('#ev-start'), `${startDay}T10:30`);
+  assert.equal(await page.inputValue('#ev-end'), `${startDay}T11:15`);
+  if (startDay !== day) {
+    assert.match(await page.textContent('#ev-start-note'), /Moved from .* to /);
+    await shot('editor-start-moved');
+  } else {
+    assert.equal(await page.locator('#ev-start-note').count(), 0);
+  }
   await page.getByLabel('Custom reminders for this event').check();
   await page.getByRole('button', { name: '+ Add reminder' }).click();
   await page.fill('[aria-label="Reminder 1: how long before"]', '2');
@@ -188,8 +218,8 @@ test('create an event with the form', async () => {
   const [ev] = await findEvent(title);
   assert.ok(ev, 'the event is in GET /events');
   await page.waitForTimeout(20); // so a later updated_at differs
-  assert.equal(wall(ev.start_time, USER_TZ), `${day}T10:30`, 'start is 10:30 in the user zone, whatever the browser zone');
-  assert.equal(wall(ev.end_time, USER_TZ), `${day}T11:15`);
+  assert.equal(wall(ev.start_time, USER_TZ), `${startDay}T10:30`, 'start is 10:30 in the user zone, whatever the browser zone');
+  assert.equal(wall(ev.end_time, USER_TZ), `${startDay}T11:15`);
   assert.equal(ev.location, 'Room 4');
   assert.equal(ev.timezone, USER_TZ);
   assert.match(ev.rrule, /FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR/);
@@ -358,6 +388,57 @@ test('a reminder due in seconds arrives as a notification, is sent, and Done fin
   assert.ok(Date.parse(snoozed.remind_at) < before + 11 * 60000 + 5000);
   const notified = await page.evaluate(() => window.__notifications.map((n) => n.title));
   assert.equal(notified.filter((t) => t === title).length, 1, 'each reminder is shown once');
+});
+
+test('missed and failed reminders are listed in the Reminders view', { skip: !process.env.NUDGE_DATABASE_URL && 'NUDGE_DATABASE_URL is not set' }, async () => {
+  const title = `Missed ${RUN}`;
+  const start = new Date(Date.now() + 3 * 86400000);
+  const created = await api('POST', '/events', {
+    title,
+    start_time: start.toISOString(),
+    timezone: USER_TZ,
+    reminders: [
+      { offset_minutes: 15, channels: ['desktop'] },
+      { offset_minutes: 60, channels: ['desktop'] },
+    ],
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  const ev = created.json;
+  const rows = await eventually('two reminders', async () => {
+    const { json } = await api('GET', `/events/${ev.id}/reminders`);
+    return json.length >= 2 && json.sort((a, b) => a.offset_minutes - b.offset_minutes);
+  });
+  // Pretend nudge was off: one came due two days ago and was older than the catch-up
+  // window; the other gave up after retries.
+  const missedAt = new Date(Math.floor((Date.now() - 2 * 86400000) / 60000) * 60000).toISOString();
+  psql(`UPDATE reminder SET status='missed', remind_at='${missedAt}', last_error='not delivered within the catch-up window' WHERE id=${rows[0].id}`);
+  psql(`UPDATE reminder SET status='failed', attempts=5, last_error='desktop: no client connected (e2e ${RUN})' WHERE id=${rows[1].id}`);
+  const { json: missed } = await api('GET', '/reminders?status=missed&limit=50');
+  assert.ok(missed.some((r) => r.id === rows[0].id), 'GET /reminders?status=missed lists it');
+
+  // Opening the view loads the lists (the previous test left it open: switch away first).
+  await page.getByRole('button', { name: 'Agenda' }).click();
+  await page.getByRole('button', { name: 'Reminders' }).click();
+  const missedSection = page.getByRole('region', { name: /Missed while nudge was off/ });
+  const missedRow = missedSection.locator(`li[data-reminder-id="${rows[0].id}"]`);
+  await missedRow.locator('.event-title', { hasText: title }).waitFor();
+  // When it should have reminded, in the user's zone (the browser runs in New York).
+  const when = await missedRow.locator('.event-when').textContent();
+  assert.ok(when.includes(wall(missedAt, USER_TZ).slice(11)), `"${when}" shows ${wall(missedAt, USER_TZ)} (${USER_TZ})`);
+  assert.ok(!when.includes(wall(missedAt, BROWSER_TZ).slice(11)), `"${when}" is not in the browser zone`);
+
+  const failedRow = page.getByRole('region', { name: /Could not be delivered/ }).locator(`li[data-reminder-id="${rows[1].id}"]`);
+  await failedRow.locator('.event-title', { hasText: title }).waitFor();
+  assert.match(await failedRow.textContent(), new RegExp(`no client connected \\(e2e ${RUN}\\)`));
+  await shot('reminders-missed');
+
+  // The title opens the event.
+  await missedRow.getByRole('button', { name: `Open ${title}` }).click();
+  const dialog = page.getByRole('dialog', { name: 'Edit event' });
+  await page.locator('#ev-title').waitFor();
+  assert.equal(await page.inputValue('#ev-title'), title);
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
 });
 
 test('mark done from the agenda, and delete from the editor', async () => {

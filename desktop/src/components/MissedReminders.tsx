@@ -26,6 +26,8 @@ function titleCache(api: Api, refreshKey: number): EventTitleCache {
   return entry.cache;
 }
 
+const RELOAD_MS = 60_000;
+
 const CHANNEL: Record<string, string> = { desktop: 'desktop', telegram: 'Telegram' };
 
 function ProblemRow({ p, timezone, onOpen }: { p: ProblemReminder; timezone: string; onOpen: (id: number) => void }) {
@@ -66,6 +68,12 @@ export function MissedReminders({ api, timezone, refreshKey, onOpen }: Props) {
       live = false;
     };
   }, [api, refreshKey, reload]);
+
+  // The sweeper marks reminders missed or failed on its own schedule: look again now and then.
+  useEffect(() => {
+    const t = setInterval(() => setReload((n) => n + 1), RELOAD_MS);
+    return () => clearInterval(t);
+  }, []);
 
   const sections: { kind: 'missed' | 'failed'; heading: string; hint: string; list: ProblemReminder[] }[] = data
     ? [
