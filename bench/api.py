@@ -8,6 +8,7 @@ from one API process. Targets on a 2-core machine: window p99 <= 50 ms, >= 500 c
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -124,6 +125,7 @@ def main() -> None:
         "NUDGE_API_PORT": str(port),
         "NUDGE_LOG_LEVEL": "WARNING",
         "NUDGE_TOPOLOGY_PREFIX": "bench-api.",
+        "NUDGE_EMBEDDED_DISPATCHER": os.environ.get("BENCH_DISPATCHER", "true"),
     }
     base = f"http://127.0.0.1:{port}"
     try:

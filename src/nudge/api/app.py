@@ -15,7 +15,7 @@ from nudge import __version__
 from nudge.api.broker_probe import BrokerProbe
 from nudge.api.deps import reject_unknown_query, require_token
 from nudge.api.errors import install_error_handlers
-from nudge.api.metrics import observe_request
+from nudge.api.metrics import RequestMetrics
 from nudge.api.routes import config, events, health, parse, reminders
 from nudge.api.schemas import ErrorOut
 from nudge.config import Settings
@@ -69,7 +69,7 @@ def create_app(settings: Settings, *, renderer_dir: Path = RENDERER_DIR) -> Fast
     app.state.wake_dispatcher = wakeup.wake
     app.state.broker_probe = BrokerProbe(settings.amqp_url)
     install_error_handlers(app)
-    app.middleware("http")(observe_request)
+    app.add_middleware(RequestMetrics)
 
     app.include_router(health.router)
     protected = {

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
 
+# Migration 0003's trigger notifies this channel whenever reminder rows are inserted.
 REMINDERS_CHANNEL = "nudge_reminders"
 
 

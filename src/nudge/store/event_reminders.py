@@ -3,7 +3,8 @@
 Every write to an event goes through :func:`rewrite_reminders` in the same transaction:
 the event's live reminders are cancelled and the reminder points of its next
 occurrence are written as new ``pending`` rows carrying the event's new version. The
-transaction also sends ``NOTIFY`` so a dispatcher in another process wakes at commit.
+insert fires ``NOTIFY`` (a trigger, migration 0003) so a dispatcher in another process
+wakes at commit.
 """
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import text, update
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudge.dispatcher.wakeup import REMINDERS_CHANNEL
 from nudge.domain.recurrence import next_occurrence
 from nudge.domain.reminder_points import (
     ReminderPoint,
@@ -68,13 +68,7 @@ async def insert_points(
         return 0
     # A concurrent materializer may have written the same point for this version.
     await session.execute(insert(Reminder).values(rows).on_conflict_do_nothing())
-    await notify_dispatchers(session)
     return len(rows)
-
-
-async def notify_dispatchers(session: AsyncSession) -> None:
-    """Delivered by PostgreSQL at commit, so a dispatcher never sees uncommitted rows."""
-    await session.execute(text(f"NOTIFY {REMINDERS_CHANNEL}"))
 
 
 def _specs(event: Event, config: UserConfig) -> list[dict[str, object]]:
@@ -82,13 +76,15 @@ def _specs(event: Event, config: UserConfig) -> list[dict[str, object]]:
 
 
 async def rewrite_reminders(
-    session: AsyncSession, event: Event, config: UserConfig, now: datetime
-) -> None:
-    """Replace the event's live reminders by those of its next occurrence."""
-    await cancel_live_reminders(session, event.id)
+    session: AsyncSession, event: Event, config: UserConfig, now: datetime, *, new: bool = False
+) -> datetime | None:
+    """Replace the event's live reminders by those of its next occurrence (a ``new``
+    event has none to cancel); returns the earliest new reminder time."""
+    if not new:
+        await cancel_live_reminders(session, event.id)
     event.materialized_through = None
     if event.is_completed:
-        return
+        return None
     points = upcoming_points(
         event.start_time,
         event.timezone,
@@ -104,6 +100,7 @@ async def rewrite_reminders(
             (p.occurrence_start for p in points),
             default=next_occurrence(event.start_time, event.timezone, event.rrule, now),
         )
+    return min((p.remind_at for p in points), default=None)
 
 
 async def advance_recurring(

@@ -158,12 +158,11 @@ async def test_notify_wakes_a_dispatcher_in_another_process(
     dispatcher: DispatcherFactory,
     notifier: NotifierFactory,
 ) -> None:
-    """Without NOTIFY this dispatcher would sleep for an hour."""
+    """Inserting reminder rows notifies (a trigger); without it this dispatcher, never
+    woken in-process, would sleep for an hour."""
     n = await notifier()
     await dispatcher(max_sleep=timedelta(hours=1), sweep_interval=timedelta(hours=1))
     _, [r] = await make_event(remind_at=datetime.now(UTC))
-    async with db() as session, session.begin():
-        await session.execute(text("NOTIFY nudge_reminders"))
     await n.wait_for(lambda: len(n.sent) == 1, SOON)
     assert n.sent_ids() == [r.id]
 

@@ -99,9 +99,10 @@ async def create_event(body: EventIn, session: SessionDep, wake: WakeDep, now: N
         event.created_at = event.updated_at = now
         session.add(event)
         await session.flush()
-        await rewrite_reminders(session, event, config, now)
+        next_at = await rewrite_reminders(session, event, config, now, new=True)
     wake()
-    return await _event_out(session, event)
+    # The reminders were written just now: no need to read them back.
+    return EventOut.model_validate(_out(event, next_at))
 
 
 @router.get("/events/{event_id}")

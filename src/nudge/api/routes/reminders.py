@@ -12,7 +12,6 @@ from nudge.api.deps import NowDep, SessionDep, WakeDep
 from nudge.api.errors import Conflict, InvalidInput, NotFound
 from nudge.api.event_input import aware_in
 from nudge.api.schemas import ErrorOut, ReminderOut, SnoozeIn
-from nudge.store.event_reminders import notify_dispatchers
 from nudge.store.models import Reminder, ReminderStatus
 from nudge.store.queries import load_config, load_event
 
@@ -81,7 +80,6 @@ async def snooze(
         )
         session.add(snoozed)
         await session.flush()
-        await notify_dispatchers(session)
         await session.refresh(snoozed)
     wake()
     return ReminderOut.model_validate(snoozed, from_attributes=True)
