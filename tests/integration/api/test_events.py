@@ -244,3 +244,13 @@ async def test_all_day_event_starts_at_local_midnight_and_reminds_in_the_morning
     reminders = await _reminders(linked_api, event["id"])
     # The default 15 minutes before, counted back from 09:00 on the day.
     assert {r["remind_at"] for r in reminders} == {"2031-07-01T06:45:00Z"}
+
+
+async def test_search_text_is_matched_literally(api: httpx.AsyncClient) -> None:
+    odd = await _create(api, title="Call O'Brien re: 50% off_sale \\ today")
+    await _create(api, title="Call Smith")
+    for q in ["O'Brien", "50%", "off_sale", "\\", "'; DROP TABLE event; --"]:
+        found = (await api.get("/events", params={"q": q})).json()["items"]
+        expected = [] if "DROP" in q else [odd["id"]]
+        assert [e["id"] for e in found] == expected, q
+    assert len((await api.get("/events")).json()["items"]) == 2
