@@ -20,12 +20,15 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import PG_ROOT, free_port, served, summary_ms, write_result
 
+from nudge.bus.topology import Topology, delete_topology
 from nudge.store.db import drop_database
 from nudge.store.migrate import migrate
 
 EVENTS = 100_000
 REMINDERS = 1_000_000
 DATABASE_URL = f"{PG_ROOT}/nudge_bench_api"
+AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+TOPOLOGY_PREFIX = "bench-api."
 
 
 async def seed(dsn: str) -> None:
@@ -124,7 +127,7 @@ def main() -> None:
         "NUDGE_DATABASE_URL": DATABASE_URL,
         "NUDGE_API_PORT": str(port),
         "NUDGE_LOG_LEVEL": "WARNING",
-        "NUDGE_TOPOLOGY_PREFIX": "bench-api.",
+        "NUDGE_TOPOLOGY_PREFIX": TOPOLOGY_PREFIX,
         "NUDGE_EMBEDDED_DISPATCHER": os.environ.get("BENCH_DISPATCHER", "true"),
     }
     base = f"http://127.0.0.1:{port}"
@@ -135,6 +138,7 @@ def main() -> None:
         write_result("api", figures)
     finally:
         asyncio.run(drop_database(DATABASE_URL))
+        asyncio.run(delete_topology(AMQP_URL, Topology(TOPOLOGY_PREFIX)))
 
 
 if __name__ == "__main__":

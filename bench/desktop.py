@@ -35,19 +35,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import aio_pika
 import httpx
 import psutil
 from sqlalchemy import text
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from nudge.bus.native import NATIVE_LEVELS
 from nudge.bus.publisher import open_publisher
 from nudge.bus.schema import ReminderMessage
-from nudge.bus.topology import Topology
+from nudge.bus.topology import Topology, delete_topology
 from nudge.config import Settings
-from nudge.desktop_notifier.router import device_exchange_name
 from nudge.dispatcher.service import DispatcherOptions, run_dispatcher
 from nudge.dispatcher.wakeup import DispatcherWakeup
 from nudge.store.db import SessionFactory, drop_database, make_engine, make_session_factory
@@ -301,20 +298,6 @@ async def idle_memory(
     }
 
 
-async def delete_topology(settings: Settings) -> None:
-    topo = Topology(settings.topology_prefix)
-    connection = await aio_pika.connect(settings.amqp_url)
-    try:
-        channel = await connection.channel()
-        for queue in topo.queues(NATIVE_LEVELS):
-            await channel.queue_delete(queue)
-        for exchange in [*topo.exchanges(NATIVE_LEVELS), device_exchange_name(settings)]:
-            await channel.exchange_delete(exchange)
-        await channel.exchange_delete(f"{topo.prefix}nudge.delay-plugin-probe")
-    finally:
-        await connection.close()
-
-
 async def main(quick: bool) -> None:
     run = uuid.uuid4().hex[:8]
     settings = Settings(
@@ -364,7 +347,7 @@ async def main(quick: bool) -> None:
         stop.set()
         await dispatcher
         await engine.dispose()
-        await delete_topology(settings)
+        await delete_topology(settings.amqp_url, Topology.from_settings(settings))
         await drop_database(settings.database_url)
     figures["notifier_exit_code"] = code
     figures["targets"] = {"p99_ms": 100, "burst_s": 5, "rss_mb": 150}

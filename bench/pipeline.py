@@ -45,10 +45,9 @@ from prometheus_client import REGISTRY
 from sqlalchemy import text
 
 from nudge.bus.consumer import DEFAULT_PREFETCH, make_broker, subscribe_reminders
-from nudge.bus.native import NATIVE_LEVELS
 from nudge.bus.publisher import open_publisher
 from nudge.bus.schema import ReminderMessage
-from nudge.bus.topology import Topology
+from nudge.bus.topology import NATIVE_LEVELS, Topology, delete_topology
 from nudge.config import Settings
 from nudge.dispatcher.loop import dispatch_pass
 from nudge.dispatcher.service import DispatcherOptions, run_dispatcher
@@ -444,19 +443,6 @@ async def scale(settings: Settings, sf: SessionFactory, big: int) -> dict[str, A
     }
 
 
-async def delete_topology(settings: Settings) -> None:
-    topo = Topology(settings.topology_prefix)
-    connection = await aio_pika.connect(settings.amqp_url)
-    try:
-        channel = await connection.channel()
-        for queue in topo.queues(NATIVE_LEVELS):
-            await channel.queue_delete(queue)
-        for exchange in topo.exchanges(NATIVE_LEVELS):
-            await channel.exchange_delete(exchange)
-    finally:
-        await connection.close()
-
-
 def histogram(samples: list[float], path: Path) -> None:
     import matplotlib
 
@@ -504,7 +490,7 @@ async def main(quick: bool, prefetch: int) -> None:
     finally:
         await consumer.stop()
         await engine.dispose()
-        await delete_topology(settings)
+        await delete_topology(settings.amqp_url, Topology.from_settings(settings))
         await drop_database(settings.database_url)
     samples = a.pop("_samples")
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -40,10 +40,9 @@ from aio_pika.abc import AbstractChannel
 
 from nudge.bus.backend import Outgoing, amqp_message, delay_ms
 from nudge.bus.schema import ReminderMessage
-from nudge.bus.topology import NOTIFICATION_QUEUE_ARGUMENTS, Topology, routing_key
+from nudge.bus.topology import NATIVE_LEVELS, NOTIFICATION_QUEUE_ARGUMENTS, Topology, routing_key
 from nudge.store.models import Channel
 
-NATIVE_LEVELS = 32
 DEFAULT_HOP_LATENCY = timedelta(milliseconds=1.5)
 
 

@@ -37,7 +37,7 @@ async def broker_has_delay_plugin(amqp_url: str, topology: Topology) -> bool:
     connection = await aio_pika.connect(amqp_url)
     try:
         channel = await connection.channel()
-        probe = f"{topology.prefix}nudge.delay-plugin-probe"
+        probe = topology.plugin_probe
         try:
             await channel.declare_exchange(
                 probe,

@@ -12,6 +12,10 @@ Routing keys are not prefixed: they only matter inside the prefixed exchanges.
   one broker: switching a deployment between them means deleting that exchange.
 - ``q.notification.desktop`` / ``q.notification.telegram``: durable quorum queues.
 - ``nudge.delay.NN``: the native backend's cascade (see :mod:`nudge.bus.native`).
+- ``nudge.desktop.devices``: the desktop notifiers' device router
+  (:mod:`nudge.desktop_notifier.router`).
+- ``nudge.delay-plugin-probe``: declared for a moment to learn whether the broker has
+  the delayed-message plugin.
 """
 
 from __future__ import annotations
@@ -19,10 +23,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import aio_pika
+
 from nudge.config import Settings
 from nudge.store.models import Channel
 
 EXCHANGE_NAME = "delayed_reminders_exchange"
+DEVICE_EXCHANGE_NAME = "nudge.desktop.devices"
+PLUGIN_PROBE_NAME = "nudge.delay-plugin-probe"
+# Depth of the native cascade, here so cleanup knows every level (nudge.bus.native).
+NATIVE_LEVELS = 32
 QUEUE_NAMES = {
     Channel.DESKTOP: "q.notification.desktop",
     Channel.TELEGRAM: "q.notification.telegram",
@@ -50,17 +60,44 @@ class Topology:
     def queue(self, channel: Channel | str) -> str:
         return f"{self.prefix}{QUEUE_NAMES[Channel(channel)]}"
 
+    @property
+    def device_exchange(self) -> str:
+        return f"{self.prefix}{DEVICE_EXCHANGE_NAME}"
+
+    @property
+    def plugin_probe(self) -> str:
+        return f"{self.prefix}{PLUGIN_PROBE_NAME}"
+
     def delay_level(self, level: int) -> str:
         """Name of the native cascade's exchange and queue for ``level``."""
         return f"{self.prefix}nudge.delay.{level:02d}"
 
-    def exchanges(self, levels: int) -> list[str]:
+    def exchanges(self, levels: int = NATIVE_LEVELS) -> list[str]:
         """Every exchange name, for cleanup (``levels``: native cascade depth)."""
-        return [self.exchange, *(self.delay_level(level) for level in range(levels))]
+        return [
+            self.exchange,
+            self.device_exchange,
+            self.plugin_probe,
+            *(self.delay_level(level) for level in range(levels)),
+        ]
 
-    def queues(self, levels: int) -> list[str]:
-        """Every queue name, for cleanup (``levels``: native cascade depth)."""
+    def queues(self, levels: int = NATIVE_LEVELS) -> list[str]:
+        """Every durable queue name, for cleanup (``levels``: native cascade depth)."""
         return [
             *(self.queue(channel) for channel in Channel),
             *(self.delay_level(level) for level in range(levels)),
         ]
+
+
+async def delete_topology(amqp_url: str, topology: Topology) -> None:
+    """Delete every exchange and queue of ``topology``'s prefix (test sessions, the
+    benchmarks); deleting one that does not exist is not an error."""
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        channel = await connection.channel()
+        for queue in topology.queues():
+            await channel.queue_delete(queue)
+        for exchange in topology.exchanges():
+            await channel.exchange_delete(exchange)
+    finally:
+        await connection.close()

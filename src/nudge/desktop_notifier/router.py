@@ -45,12 +45,12 @@ from aio_pika.abc import (
 )
 
 from nudge.bus.schema import ReminderMessage
+from nudge.bus.topology import Topology
 from nudge.config import Settings
 from nudge.desktop_notifier.metrics import FORWARDED
 
 log = logging.getLogger("nudge.desktop.router")
 
-DEVICE_EXCHANGE = "nudge.desktop.devices"
 INSTANCE_QUEUE = "nudge.desktop.instance"
 PUSHED_BY = "x-nudge-pushed-by"
 KIND = "x-nudge-kind"
@@ -62,7 +62,7 @@ FlushHandler = Callable[[str], Awaitable[None]]
 
 
 def device_exchange_name(settings: Settings) -> str:
-    return f"{settings.topology_prefix}{DEVICE_EXCHANGE}"
+    return Topology.from_settings(settings).device_exchange
 
 
 class DeviceRouter:

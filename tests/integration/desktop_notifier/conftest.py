@@ -18,6 +18,7 @@ from sqlalchemy import text
 from websockets.asyncio.client import connect
 
 from nudge.bus.publisher import ReminderPublisher, open_publisher
+from nudge.bus.topology import Topology, delete_topology
 from nudge.config import Settings
 from nudge.desktop_notifier.consumer import DesktopNotifier, NotifierOptions
 from nudge.desktop_notifier.service import serve
@@ -32,7 +33,6 @@ from tests.integration.desktop_notifier.dn_support import (
     NotifierFactory,
     Reminders,
     RunningNotifier,
-    delete_topology,
     free_port,
 )
 
@@ -52,7 +52,7 @@ async def dn_settings(settings: Settings, db: SessionFactory) -> AsyncIterator[S
     async with db() as session, session.begin():
         await session.execute(text("UPDATE user_config SET desktop_device_id = :d"), {"d": DEVICE})
     yield own
-    await delete_topology(own)
+    await delete_topology(own.amqp_url, Topology.from_settings(own))
 
 
 @pytest.fixture

@@ -17,19 +17,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aio_pika
 import httpx
 from sqlalchemy import text
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from nudge.bus.native import NATIVE_LEVELS
 from nudge.bus.publisher import ReminderPublisher
 from nudge.bus.schema import ReminderMessage
-from nudge.bus.topology import Topology
 from nudge.config import Settings
 from nudge.desktop_notifier.consumer import DesktopNotifier
-from nudge.desktop_notifier.router import device_exchange_name
 from nudge.store.db import SessionFactory
 from nudge.store.models import Channel, Event, Reminder, ReminderStatus
 
@@ -53,23 +49,6 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} not met within {within} s")
         await asyncio.sleep(0.05)
-
-
-async def delete_topology(settings: Settings) -> None:
-    topology = Topology(settings.topology_prefix)
-    connection = await aio_pika.connect(settings.amqp_url)
-    try:
-        channel = await connection.channel()
-        for queue in topology.queues(NATIVE_LEVELS):
-            await channel.queue_delete(queue)
-        for exchange in [
-            *topology.exchanges(NATIVE_LEVELS),
-            device_exchange_name(settings),
-            f"{topology.prefix}nudge.delay-plugin-probe",
-        ]:
-            await channel.exchange_delete(exchange)
-    finally:
-        await connection.close()
 
 
 @dataclass

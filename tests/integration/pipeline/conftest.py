@@ -16,15 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aio_pika
 import pytest
 from faststream.rabbit import RabbitBroker
 
 from nudge.bus.consumer import make_broker, subscribe_reminders
-from nudge.bus.native import NATIVE_LEVELS
 from nudge.bus.publisher import ReminderPublisher, open_publisher
 from nudge.bus.schema import ReminderMessage
-from nudge.bus.topology import Topology
+from nudge.bus.topology import Topology, delete_topology
 from nudge.config import Settings
 from nudge.dispatcher.service import DispatcherOptions, run_dispatcher
 from nudge.dispatcher.wakeup import DispatcherWakeup
@@ -33,19 +31,6 @@ from nudge.store.db import SessionFactory
 from nudge.store.models import Channel, Event, Reminder, ReminderStatus
 
 _test_numbers = itertools.count(1)
-
-
-async def delete_topology(amqp_url: str, topology: Topology) -> None:
-    connection = await aio_pika.connect(amqp_url)
-    try:
-        channel = await connection.channel()
-        for queue in topology.queues(NATIVE_LEVELS):
-            await channel.queue_delete(queue)
-        for exchange in topology.exchanges(NATIVE_LEVELS):
-            await channel.exchange_delete(exchange)
-        await channel.exchange_delete(f"{topology.prefix}nudge.delay-plugin-probe")
-    finally:
-        await connection.close()
 
 
 @pytest.fixture

@@ -18,13 +18,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest
 import uvicorn
 
-from nudge.bus.native import NATIVE_LEVELS
-from nudge.bus.topology import Topology
+from nudge.bus.topology import Topology, delete_topology
 from nudge.config import Settings
 from nudge.dispatcher.service import DispatcherOptions, run_dispatcher
 from nudge.dispatcher.wakeup import DispatcherWakeup
@@ -52,19 +50,6 @@ def _free_socket() -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     return sock
-
-
-async def delete_topology(amqp_url: str, topology: Topology) -> None:
-    connection = await aio_pika.connect(amqp_url)
-    try:
-        channel = await connection.channel()
-        for queue in topology.queues(NATIVE_LEVELS):
-            await channel.queue_delete(queue)
-        for exchange in topology.exchanges(NATIVE_LEVELS):
-            await channel.exchange_delete(exchange)
-        await channel.exchange_delete(f"{topology.prefix}nudge.delay-plugin-probe")
-    finally:
-        await connection.close()
 
 
 @pytest.fixture
