@@ -28,6 +28,15 @@ PUBLISH_TIMEOUT = 15.0
 MAX_IN_FLIGHT = 8
 
 
+class _ExpectedProbeClose(logging.Filter):
+    """aiormq logs the broker's refusal of the probe as an error with a traceback; on a
+    broker without the plugin that refusal is the expected answer, not a fault."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        return DELAYED_EXCHANGE_TYPE not in text and "reader exited abnormally" not in text
+
+
 async def broker_has_delay_plugin(amqp_url: str, topology: Topology) -> bool:
     """Whether the broker knows the ``x-delayed-message`` exchange type.
 
@@ -35,6 +44,9 @@ async def broker_has_delay_plugin(amqp_url: str, topology: Topology) -> bool:
     uses a throwaway connection of its own and a throwaway auto-delete exchange.
     """
     connection = await aio_pika.connect(amqp_url)
+    aiormq_log = logging.getLogger("aiormq.connection")
+    quiet = _ExpectedProbeClose()
+    aiormq_log.addFilter(quiet)
     try:
         channel = await connection.channel()
         probe = topology.plugin_probe
@@ -52,6 +64,7 @@ async def broker_has_delay_plugin(amqp_url: str, topology: Topology) -> bool:
         return True
     finally:
         await connection.close()
+        aiormq_log.removeFilter(quiet)
 
 
 class ReminderPublisher:
