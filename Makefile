@@ -37,13 +37,14 @@ test-e2e: $(BIN)/nudge desktop/dist/index.html
 	scripts/e2e.sh
 
 lint: $(BIN)/nudge
-	$(BIN)/ruff check src tests bench migrations
-	$(BIN)/ruff format --check src tests bench migrations
+	$(BIN)/ruff check src tests bench migrations scripts
+	$(BIN)/ruff format --check src tests bench migrations scripts
 	$(BIN)/mypy src
 
 bench: $(BIN)/nudge
 	$(PY) bench/api.py
 	$(PY) bench/pipeline.py
+	$(PY) bench/desktop.py
 
 compose-check:
 	docker-compose -f compose.yaml config -q
