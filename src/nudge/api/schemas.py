@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -22,13 +23,20 @@ MAX_OFFSET_MINUTES = 40_320  # four weeks
 _NO_NUL = r"^[^\x00]*$"
 
 
+def _text_only(value: object) -> object:
+    # pydantic would read a number as a Unix timestamp; the schema promises text.
+    if isinstance(value, int | float):
+        raise ValueError("must be an ISO 8601 date-time such as 2026-12-01T15:00:00")
+    return value
+
+
 def _check_year(value: datetime) -> datetime:
     if not 1900 <= value.year <= 2200:
         raise ValueError("must be between the years 1900 and 2200")
     return value
 
 
-Timestamp = Annotated[datetime, AfterValidator(_check_year)]
+Timestamp = Annotated[datetime, BeforeValidator(_text_only), AfterValidator(_check_year)]
 Title = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX, pattern=_NO_NUL),

@@ -24,6 +24,7 @@ EVENT_CASES: list[tuple[str, Any, str]] = [
     ("missing start", {"title": "Dentist"}, "start_time"),
     ("unparseable start", VALID | {"start_time": "next tuesday-ish"}, "start_time"),
     ("start out of range", VALID | {"start_time": "0001-01-01T00:00:00"}, "start_time"),
+    ("start as a number", VALID | {"start_time": -1580}, "start_time"),
     ("end before start", VALID | {"end_time": "2031-05-01T14:00:00+00:00"}, "end_time"),
     ("naive end before start", VALID | {"end_time": "2031-05-01T14:00:00"}, "end_time"),
     ("unknown zone", VALID | {"timezone": "Mars/Olympus"}, "timezone"),
