@@ -11,6 +11,8 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictInt,
     StringConstraints,
     field_validator,
     model_validator,
@@ -52,11 +54,16 @@ Language = Literal["en", "ru"]
 
 
 class Strict(BaseModel):
+    """Request bodies: unknown fields refused; numbers and booleans must be JSON numbers
+    and booleans (no ``true`` read as 1, no ``"yes"`` read as true), as the schema says."""
+
     model_config = ConfigDict(extra="forbid")
 
 
 class ReminderRule(Strict):
-    offset_minutes: int = Field(ge=0, le=MAX_OFFSET_MINUTES, description="minutes before the start")
+    offset_minutes: StrictInt = Field(
+        ge=0, le=MAX_OFFSET_MINUTES, description="minutes before the start"
+    )
     channels: list[ChannelName] = Field(min_length=1, max_length=2)
 
     @field_validator("channels")
@@ -77,7 +84,7 @@ class EventFields(Strict):
     end_time: Timestamp | None = None
     location: Location | None = None
     timezone: ZoneName | None = None
-    all_day: bool | None = None
+    all_day: StrictBool | None = None
     rrule: RRuleText | None = None
     reminders: ReminderRules | None = None
 
@@ -88,7 +95,7 @@ class EventIn(EventFields):
     title: Title
     description: Description = ""
     start_time: Timestamp
-    all_day: bool = False
+    all_day: StrictBool = False
 
     @model_validator(mode="after")
     def _end_after_start(self) -> EventIn:
@@ -144,7 +151,7 @@ class ReminderOut(BaseModel):
 
 
 class SnoozeIn(Strict):
-    minutes: int | None = Field(default=None, ge=1, le=MAX_OFFSET_MINUTES)
+    minutes: StrictInt | None = Field(default=None, ge=1, le=MAX_OFFSET_MINUTES)
     until: Timestamp | None = None
 
     @model_validator(mode="after")
@@ -168,7 +175,7 @@ class ConfigOut(BaseModel):
 class ConfigPatch(Strict):
     timezone: ZoneName | None = None
     default_reminders: ReminderRules | None = None
-    catchup_window_minutes: int | None = Field(default=None, ge=0, le=525_600)
+    catchup_window_minutes: StrictInt | None = Field(default=None, ge=0, le=525_600)
     telegram_language: Language | None = None
 
 

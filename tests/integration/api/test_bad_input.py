@@ -52,6 +52,12 @@ EVENT_CASES: list[tuple[str, Any, str]] = [
         "reminders.0.channels",
     ),
     ("unknown field", VALID | {"colour": "red"}, "colour"),
+    ("all_day as text", VALID | {"all_day": "yes"}, "all_day"),
+    (
+        "offset as a boolean",
+        VALID | {"reminders": [{"offset_minutes": True, "channels": ["desktop"]}]},
+        "reminders.0.offset_minutes",
+    ),
     ("list instead of object", [VALID], "body"),
 ]
 
@@ -174,6 +180,7 @@ async def test_bad_snooze(linked_api: httpx.AsyncClient, body: dict[str, Any], f
     [
         ({"timezone": "Nowhere/Land"}, "timezone"),
         ({"catchup_window_minutes": -1}, "catchup_window_minutes"),
+        ({"catchup_window_minutes": True}, "catchup_window_minutes"),
         ({"default_reminders": [{"offset_minutes": 5}]}, "default_reminders.0.channels"),
     ],
 )

@@ -7,6 +7,7 @@ hypothesis' ``@given`` does the same work."""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -24,6 +25,8 @@ from nudge.api.app import create_app
 from nudge.config import Settings
 from nudge.store.db import SessionFactory
 
+# Examples per operation and mode; raise it for a deeper run (NUDGE_SCHEMA_EXAMPLES=500).
+EXAMPLES = int(os.environ.get("NUDGE_SCHEMA_EXAMPLES", "30"))
 # With a token configured, schemathesis also checks that requests without it are refused.
 TOKEN = "schema-check-token"
 
@@ -75,7 +78,7 @@ def test_every_operation_conforms_to_the_schema(
 
         @given(case=operation.as_strategy(generation_mode=mode))
         @hypothesis_settings(
-            max_examples=30,
+            max_examples=EXAMPLES,
             deadline=None,
             database=None,
             suppress_health_check=list(HealthCheck),
