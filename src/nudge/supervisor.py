@@ -18,18 +18,33 @@ from nudge.config import Settings
 
 log = logging.getLogger("nudge.up")
 
-RESTART_DELAY_S = 2.0
+RESTART_DELAY_S = 1.0
+MAX_RESTART_DELAY_S = 30.0
+# A child that ran this long before dying is restarted at once, not after a backoff.
+HEALTHY_AFTER_S = 60.0
 
 
 @dataclass
 class Child:
     command: str
     process: subprocess.Popen[bytes] | None = None
-    restarts: int = field(default=0)
+    started_at: float = 0.0
+    delay: float = field(default=RESTART_DELAY_S)
+    next_start: float = 0.0
 
     def start(self) -> None:
         self.process = subprocess.Popen([sys.executable, "-m", "nudge", self.command])
+        self.started_at = time.monotonic()
         log.info("started %s (pid %d)", self.command, self.process.pid)
+
+    def died(self, code: int) -> None:
+        """Schedule a restart, backing off while the child keeps dying at start."""
+        if time.monotonic() - self.started_at > HEALTHY_AFTER_S:
+            self.delay = RESTART_DELAY_S
+        log.warning("%s exited with %d; restarting in %.0f s", self.command, code, self.delay)
+        self.next_start = time.monotonic() + self.delay
+        self.delay = min(self.delay * 2, MAX_RESTART_DELAY_S)
+        self.process = None
 
 
 def services(settings: Settings) -> list[str]:
@@ -57,13 +72,13 @@ def run_all(settings: Settings) -> int:
     while not stopping:
         time.sleep(0.5)
         for child in children:
-            assert child.process is not None
+            if child.process is None:
+                if time.monotonic() >= child.next_start and not stopping:
+                    child.start()
+                continue
             code = child.process.poll()
-            if code is not None and not stopping:
-                log.warning("%s exited with %d; restarting", child.command, code)
-                time.sleep(RESTART_DELAY_S)
-                child.restarts += 1
-                child.start()
+            if code is not None:
+                child.died(code)
     for child in children:
         if child.process and child.process.poll() is None:
             child.process.terminate()
