@@ -41,7 +41,6 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.rabbit import Channel as AmqpChannel
 from faststream.rabbit import RabbitBroker
-from faststream.rabbit.annotations import RabbitMessage
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import text
@@ -49,6 +48,7 @@ from sqlalchemy import text
 from nudge.bus.consumer import make_broker, reminder_queue
 from nudge.bus.schema import ReminderMessage
 from nudge.config import Settings
+from nudge.desktop_notifier.batch import Batcher
 from nudge.desktop_notifier.hub import Connection, Hub, PendingAck
 from nudge.desktop_notifier.metrics import ACKS, LATENESS, PUSHES, REDELIVERIES, WAITING
 from nudge.desktop_notifier.router import DeviceRouter
@@ -57,6 +57,11 @@ from nudge.store.db import SessionFactory
 from nudge.store.models import Channel
 
 log = logging.getLogger("nudge.desktop")
+
+# Metric children used per message, looked up once.
+_REDELIVERED_AMQP = REDELIVERIES.labels("amqp_redelivered")
+_ACKED_ON_TIME = ACKS.labels("on_time")
+_PUSHED = {source: PUSHES.labels(source) for source in ("queue", "waiting", "forwarded")}
 
 LEASE_MARGIN = timedelta(seconds=5)
 # Waiting reminders read per round when a device connects.
@@ -157,6 +162,11 @@ class DesktopNotifier:
             graceful_timeout=self.options.ack_timeout + 5,
             log_level=logging.DEBUG,
         )
+        # Claims and ``sent`` writes of concurrent handlers, one UPDATE per batch.
+        self._claims: Batcher[tuple[int, int], ledger.ClaimedReminder | None] = Batcher(
+            self._claim_batch
+        )
+        self._sent: Batcher[tuple[int, int], bool] = Batcher(self._mark_sent_batch)
         self._subscribe()
         self._bound: set[str] = set()
         self._bind_locks: dict[str, asyncio.Lock] = {}
@@ -174,8 +184,14 @@ class DesktopNotifier:
             channel=AmqpChannel(prefetch_count=self.options.prefetch),
         )
 
-        async def on_reminder(body: ReminderMessage, message: RabbitMessage) -> None:
-            await self.handle(body, redelivered=bool(message.raw_message.redelivered))
+        context = self.broker.context
+
+        # The AMQP message comes from the context directly: a ``RabbitMessage``
+        # parameter would be resolved by fast_depends in a worker thread per message.
+        async def on_reminder(body: ReminderMessage) -> None:
+            message = context.get_local("message")
+            redelivered = message is not None and bool(message.raw_message.redelivered)
+            await self.handle(body, redelivered=redelivered)
 
         subscriber(on_reminder)
 
@@ -254,10 +270,8 @@ class DesktopNotifier:
     ) -> Outcome | None:
         """One message from ``q.notification.desktop``; returns after the ledger write."""
         if redelivered:
-            REDELIVERIES.labels("amqp_redelivered").inc()
-        claimed = await ledger.claim(
-            self.db, message.reminder_id, message.version, self.options.lease
-        )
+            _REDELIVERED_AMQP.inc()
+        claimed = await self._claims.submit((message.reminder_id, message.version))
         if claimed is None:
             claimed = await self._reclaim_orphan(message)
             if claimed is None:
@@ -266,6 +280,25 @@ class DesktopNotifier:
                 )
                 return None
         return await self.deliver(claimed.to_message())
+
+    async def _claim_batch(
+        self, keys: list[tuple[int, int]]
+    ) -> list[ledger.ClaimedReminder | None]:
+        claimed = await ledger.claim_many(self.db, keys, self.options.lease)
+        # A reminder requested twice in one batch goes to its first requester only.
+        out: list[ledger.ClaimedReminder | None] = []
+        for reminder_id, version in keys:
+            item = claimed.pop(reminder_id, None)
+            out.append(item if item is not None and item.version == version else None)
+        return out
+
+    async def _mark_sent_batch(self, keys: list[tuple[int, int]]) -> list[bool]:
+        done = await ledger.mark_sent_many(self.db, keys)
+        out: list[bool] = []
+        for key in keys:
+            out.append(key in done)
+            done.discard(key)
+        return out
 
     async def _reclaim_orphan(self, message: ReminderMessage) -> ledger.ClaimedReminder | None:
         """Wait out a young claim on the same version (a notifier died after claiming),
@@ -330,8 +363,8 @@ class DesktopNotifier:
 
     async def _settle(self, message: ReminderMessage, device: str, pending: PendingAck) -> Outcome:
         if await pending.wait(self.options.ack_timeout):
-            if await ledger.mark_sent(self.db, message.reminder_id, message.version):
-                ACKS.labels("on_time").inc()
+            if await self._sent.submit((message.reminder_id, message.version)):
+                _ACKED_ON_TIME.inc()
                 return Outcome.SENT
             return Outcome.SETTLED_ELSEWHERE
         reason = "no_ack" if self.hub.has(device) else "offline"
@@ -355,7 +388,7 @@ class DesktopNotifier:
         return Outcome.WAITING
 
     def _pushed(self, message: ReminderMessage, source: str) -> None:
-        PUSHES.labels(source).inc()
+        _PUSHED[source].inc()
         LATENESS.observe(max(0.0, (datetime.now(UTC) - message.remind_at).total_seconds()))
 
     # -- from other instances ------------------------------------------------------

@@ -17,13 +17,27 @@ import sys
 from collections.abc import Callable, Generator
 
 import uvicorn
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from nudge.config import Settings, SettingsError, load_from_env
 from nudge.desktop_notifier.consumer import DesktopNotifier, NotifierOptions
 from nudge.desktop_notifier.server import create_app
-from nudge.store.db import make_engine, make_session_factory
+from nudge.store.db import make_session_factory
 
 log = logging.getLogger("nudge.desktop")
+
+
+def make_notifier_engine(database_url: str) -> AsyncEngine:
+    """The notifier's pool, without ``pool_pre_ping``.
+
+    A pre-ping is three round trips (BEGIN, ``;``, ROLLBACK) per checkout, i.e. per
+    claim and per ``sent`` write: most of the database time of a burst. Without it a
+    connection that died (PostgreSQL restarted) fails its next statement instead;
+    SQLAlchemy then invalidates the pool, the handler raises, its message is
+    rejected and the row, still ``queued``/``delivering``, is published again by
+    the sweeper — the path any database error takes.
+    """
+    return create_async_engine(database_url, pool_size=20, pool_pre_ping=False)
 
 
 class _Server(uvicorn.Server):
@@ -52,7 +66,7 @@ async def serve(
     """Run until ``stop`` is set (or SIGTERM/SIGINT when running in the main thread)."""
     options = options or NotifierOptions()
     stop = stop or asyncio.Event()
-    engine = make_engine(settings.database_url, pool_size=20)
+    engine = make_notifier_engine(settings.database_url)
     notifier = DesktopNotifier(settings, make_session_factory(engine), options)
     config = uvicorn.Config(
         create_app(settings, notifier),
@@ -60,6 +74,8 @@ async def serve(
         port=settings.ws_port,
         ws="websockets-sansio",
         ws_max_size=options.max_frame,
+        # Reminder frames are small; compressing each one costs CPU and saves little.
+        ws_per_message_deflate=False,
         ws_ping_interval=options.ping_interval,
         ws_ping_timeout=options.ping_timeout,
         lifespan="off",

@@ -292,3 +292,91 @@ async def waiting_reminders(
             )
         ).mappings()
         return [ClaimedReminder.from_row(row) for row in rows]
+
+
+# -- batched forms (one round trip for many reminders; a notifier under a burst) ----
+
+_CLAIM_MANY = text(
+    f"""
+    UPDATE reminder AS r
+    SET status = 'delivering', claimed_at = now(), attempts = r.attempts + 1
+    FROM event AS e, user_config AS u,
+         unnest(CAST(:ids AS bigint[]), CAST(:versions AS integer[])) AS k(id, version)
+    WHERE r.id = k.id AND r.version = k.version
+      AND e.id = r.event_id AND u.id = r.user_id
+      AND (r.status = 'queued'
+           OR (r.status = 'pending' AND r.remind_at <= now() + CAST(:early AS interval))
+           OR (r.status = 'delivering' AND r.claimed_at < now() - CAST(:lease AS interval)))
+    RETURNING {MESSAGE_COLUMNS}
+    """
+)
+
+_MARK_SENT_MANY = text(
+    """
+    UPDATE reminder AS r
+    SET status = 'sent', is_sent = true, sent_at = now(), last_error = NULL
+    FROM unnest(CAST(:ids AS bigint[]), CAST(:versions AS integer[])) AS k(id, version)
+    WHERE r.id = k.id AND r.version = k.version AND r.status IN ('delivering', 'waiting')
+    RETURNING r.id, r.version, r.notification_type
+    """
+)
+
+
+def _distinct(pairs: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Ids and versions of the distinct ``pairs`` (a row matches one version only)."""
+    unique = list(dict.fromkeys(pairs))
+    return [p[0] for p in unique], [p[1] for p in unique]
+
+
+async def claim_many(
+    session_factory: SessionFactory,
+    pairs: list[tuple[int, int]],
+    lease: timedelta = DEFAULT_LEASE,
+) -> dict[int, ClaimedReminder]:
+    """:func:`claim` for many ``(reminder_id, version)`` pairs in one UPDATE.
+
+    Returns the claimed ones by reminder id; a pair missing from the result is stale
+    or taken, exactly as :func:`claim` returning ``None``. A pair given twice is
+    claimed once: the caller must hand the claim to one of its requesters only.
+    """
+    if not pairs:
+        return {}
+    ids, versions = _distinct(pairs)
+    async with session_factory() as session:
+        connection = await session.connection(execution_options=_ONE_STATEMENT)
+        rows = (
+            await connection.execute(
+                _CLAIM_MANY,
+                {
+                    "ids": ids,
+                    "versions": versions,
+                    "lease": lease,
+                    "early": EARLY_TOLERANCE,
+                    "late_after": LATE_AFTER,
+                },
+            )
+        ).mappings()
+        claimed = {row["id"]: ClaimedReminder.from_row(row) for row in rows}
+    for _ in range(len(pairs) - len(claimed)):
+        STALE_DROPPED.inc()
+    for item in claimed.values():
+        if item.claimed_at is not None:
+            LATENESS.observe(max(0.0, (item.claimed_at - item.remind_at).total_seconds()))
+    return claimed
+
+
+async def mark_sent_many(
+    session_factory: SessionFactory, pairs: list[tuple[int, int]]
+) -> set[tuple[int, int]]:
+    """:func:`mark_sent` for many ``(reminder_id, version)`` pairs in one UPDATE
+    (acks that arrive together). Returns the pairs that became ``sent``; the others
+    were no longer ours."""
+    if not pairs:
+        return set()
+    ids, versions = _distinct(pairs)
+    async with session_factory() as session:
+        connection = await session.connection(execution_options=_ONE_STATEMENT)
+        rows = (await connection.execute(_MARK_SENT_MANY, {"ids": ids, "versions": versions})).all()
+    for _, _, channel in rows:
+        DELIVERED.labels(channel).inc()
+    return {(int(reminder_id), int(version)) for reminder_id, version, _ in rows}
