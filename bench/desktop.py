@@ -13,7 +13,10 @@ client in this process receives and acks every frame.
 Targets: p99 ≤ 100 ms; 10k ≤ 5 s; ≤ 150 MB. Writes bench/results/desktop.json.
 Uses its own database and topology prefix and removes both at the end.
 
-    .venv/bin/python bench/desktop.py [--quick]
+    .venv/bin/python bench/desktop.py [--quick] [--burst-only]
+
+``--burst-only`` runs the two 10k bursts alone and prints them (no results file):
+a quick check while tuning the notifier.
 """
 
 from __future__ import annotations
@@ -298,7 +301,7 @@ async def idle_memory(
     }
 
 
-async def main(quick: bool) -> None:
+async def main(quick: bool, burst_only: bool = False) -> None:
     run = uuid.uuid4().hex[:8]
     settings = Settings(
         database_url=f"{PG_ROOT}/nudge_bench_desktop_{run}",
@@ -328,6 +331,14 @@ async def main(quick: bool) -> None:
         await wait_healthy(settings.ws_port, process)
         client = Client(await connect(f"{url}?device_id={DEVICE}", max_size=None))
         n_spread, seconds, n_burst = (200, 10.0, 2000) if quick else (1000, 60.0, 10_000)
+        if burst_only:
+            n_burst = 10_000
+            figures["burst"] = await burst(sf, wakeup, client, n_burst)
+            print("burst", figures["burst"], flush=True)
+            figures["burst_notifier_only"] = await burst_direct(sf, settings, client, n_burst)
+            print("burst_notifier_only", figures["burst_notifier_only"], flush=True)
+            await client.close()
+            return
         figures["lateness"] = await spread(sf, wakeup, client, n_spread, seconds)
         print("lateness", figures["lateness"], flush=True)
         figures["burst"] = await burst(sf, wakeup, client, n_burst)
@@ -373,4 +384,8 @@ async def main(quick: bool) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, a quick check")
-    asyncio.run(main(parser.parse_args().quick))
+    parser.add_argument(
+        "--burst-only", action="store_true", help="only the 10k bursts, printed, not written"
+    )
+    args = parser.parse_args()
+    asyncio.run(main(args.quick, args.burst_only))
