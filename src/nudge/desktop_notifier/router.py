@@ -18,7 +18,10 @@ it) publishes it to that exchange with routing key = device id:
 - when the device *is* connected locally, the consuming instance pushes itself and
   still publishes (not mandatory) so connections of the same device on other
   instances receive it too; the ``x-nudge-pushed-by`` header names the publisher,
-  which skips its own copy.
+  which skips its own copy. These copies are coalesced: the copies made while the
+  previous publish awaits its confirm go out as one message (``x-nudge-kind:
+  reminders``, a JSON array), so a burst to one device costs one publish per batch,
+  not per reminder.
 
 Messages on the device exchange are transient (an instance queue dies with its
 instance): a reminder lost with a crashed instance stays ``delivering`` in the
@@ -31,6 +34,7 @@ that write committed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -43,10 +47,12 @@ from aio_pika.abc import (
     AbstractQueue,
     AbstractRobustConnection,
 )
+from pydantic import TypeAdapter
 
 from nudge.bus.schema import ReminderMessage
 from nudge.bus.topology import Topology
 from nudge.config import Settings
+from nudge.desktop_notifier.batch import Batcher
 from nudge.desktop_notifier.metrics import FORWARDED
 
 log = logging.getLogger("nudge.desktop.router")
@@ -56,6 +62,8 @@ PUSHED_BY = "x-nudge-pushed-by"
 KIND = "x-nudge-kind"
 PUBLISH_TIMEOUT = 15.0
 PREFETCH = 256
+
+_REMINDER_LIST = TypeAdapter(list[ReminderMessage])
 
 ForwardHandler = Callable[[ReminderMessage], Awaitable[None]]
 FlushHandler = Callable[[str], Awaitable[None]]
@@ -81,6 +89,7 @@ class DeviceRouter:
         self._channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
         self._queue: AbstractQueue | None = None
+        self._copies: Batcher[tuple[ReminderMessage, str], bool] = Batcher(self._publish_copies)
 
     @property
     def queue_name(self) -> str:
@@ -121,25 +130,41 @@ class DeviceRouter:
         device. ``pushed_here=True``: this instance pushed already; returns True.
         """
         assert self._exchange is not None
-        headers: dict[str, str] = {KIND: "reminder"}
         if pushed_here:
-            headers[PUSHED_BY] = self.instance_id
+            return await self._copies.submit((message, device_id))
         outgoing = aio_pika.Message(
             body=message.to_body(),
             content_type="application/json",
             delivery_mode=aio_pika.DeliveryMode.NOT_PERSISTENT,
-            headers=dict(headers),
+            headers={KIND: "reminder"},
         )
         try:
             await self._exchange.publish(
-                outgoing, device_id, mandatory=not pushed_here, timeout=PUBLISH_TIMEOUT
+                outgoing, device_id, mandatory=True, timeout=PUBLISH_TIMEOUT
             )
         except aio_pika.exceptions.PublishError:
             FORWARDED.labels("unroutable").inc()
             return False
-        if not pushed_here:
-            FORWARDED.labels("routed").inc()
+        FORWARDED.labels("routed").inc()
         return True
+
+    async def _publish_copies(self, items: list[tuple[ReminderMessage, str]]) -> list[bool]:
+        """Copies of reminders pushed here, one message per device (not mandatory)."""
+        assert self._exchange is not None
+        by_device: dict[str, list[bytes]] = {}
+        for message, device_id in items:
+            by_device.setdefault(device_id, []).append(message.to_body())
+        for device_id, bodies in by_device.items():
+            outgoing = aio_pika.Message(
+                body=b"[" + b",".join(bodies) + b"]",
+                content_type="application/json",
+                delivery_mode=aio_pika.DeliveryMode.NOT_PERSISTENT,
+                headers={KIND: "reminders", PUSHED_BY: self.instance_id},
+            )
+            await self._exchange.publish(
+                outgoing, device_id, mandatory=False, timeout=PUBLISH_TIMEOUT
+            )
+        return [True] * len(items)
 
     async def request_flush(self, device_id: str) -> None:
         """Ask every instance holding ``device_id`` (this one included) to push its
@@ -162,8 +187,11 @@ class DeviceRouter:
             if headers.get(PUSHED_BY) == self.instance_id:
                 return
             try:
-                message = ReminderMessage.from_body(incoming.body)
+                if kind == "reminders":
+                    messages = _REMINDER_LIST.validate_json(incoming.body)
+                else:
+                    messages = [ReminderMessage.from_body(incoming.body)]
             except ValueError:
                 log.warning("dropping a malformed message on %s", self.queue_name)
                 return
-            await self._on_reminder(message)
+            await asyncio.gather(*(self._on_reminder(m) for m in messages))
