@@ -63,13 +63,19 @@ def _query_names(dependant: Dependant) -> set[str]:
 
 def reject_unknown_query(request: Request) -> None:
     """A misspelt parameter (``?form=`` for ``?from=``) silently ignored would return
-    the wrong events; name it instead."""
+    the wrong events, and so would one given twice (only the last would count): name it
+    instead. Every query parameter of this API takes one value."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
     unknown = sorted(set(request.query_params) - _query_names(route.dependant))
     if unknown:
         raise InvalidInput(unknown[0] or "query", "is not a parameter of this endpoint")
+    repeated = sorted(
+        k for k in set(request.query_params) if len(request.query_params.getlist(k)) > 1
+    )
+    if repeated:
+        raise InvalidInput(repeated[0], "is given more than once")
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

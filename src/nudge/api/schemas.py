@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -25,9 +26,13 @@ MAX_OFFSET_MINUTES = 40_320  # four weeks
 _NO_NUL = r"^[^\x00]*$"
 
 
+_NUMBER = re.compile(r"\s*[-+]?\d+(\.\d*)?\s*")
+
+
 def _text_only(value: object) -> object:
-    # pydantic would read a number as a Unix timestamp; the schema promises text.
-    if isinstance(value, int | float):
+    # pydantic would read a number (or a numeric string, as query values are) as a
+    # Unix timestamp; the schema promises an ISO 8601 date-time.
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
         raise ValueError("must be an ISO 8601 date-time such as 2026-12-01T15:00:00")
     return value
 

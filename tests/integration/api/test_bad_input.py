@@ -145,6 +145,7 @@ async def test_malformed_ids_name_the_path_field(api: httpx.AsyncClient, path: s
         ({"limit": 0}, "limit"),
         ({"limit": 10_000}, "limit"),
         ({"from": "yesterday"}, "from"),
+        ({"from": "0"}, "from"),
         ({"from": "2031-01-02T00:00:00", "to": "2031-01-01T00:00:00"}, "to"),
         ({"cursor": "bm9wZQ"}, "cursor"),
         ({"completed": "maybe"}, "completed"),
@@ -211,3 +212,9 @@ async def test_misspelt_query_parameter_is_named(api: httpx.AsyncClient) -> None
     response = await api.get("/events", params={"form": "2031-01-01T00:00:00"})
     assert response.status_code == 422
     assert _fields(response) == ["form"]
+
+
+async def test_repeated_query_parameter_is_named(api: httpx.AsyncClient) -> None:
+    response = await api.get("/events", params=[("q", "dentist"), ("q", "mom")])
+    assert response.status_code == 422
+    assert _fields(response) == ["q"]
