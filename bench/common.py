@@ -12,10 +12,14 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import text
+
+from nudge.store.db import SessionFactory
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PG_ROOT = os.environ.get("NUDGE_BENCH_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
@@ -76,6 +80,18 @@ async def post_json_loop(
     finally:
         writer.close()
     return done
+
+
+async def insert_reminders(sf: SessionFactory, times: list[datetime]) -> None:
+    """Desktop reminders of event 1, due at ``times`` (the benchmarks' own rows)."""
+    async with sf() as s, s.begin():
+        await s.execute(
+            text(
+                "INSERT INTO reminder (event_id, remind_at, occurrence_start, notification_type) "
+                "SELECT 1, t, t, 'desktop' FROM unnest(CAST(:times AS timestamptz[])) AS t"
+            ),
+            {"times": times},
+        )
 
 
 def free_port() -> int:

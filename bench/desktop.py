@@ -54,6 +54,9 @@ from nudge.store.db import SessionFactory, drop_database, make_engine, make_sess
 from nudge.store.migrate import migrate
 from nudge.store.models import Channel
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import insert_reminders
+
 RESULTS = Path(__file__).resolve().parent / "results"
 PG_ROOT = os.environ.get("NUDGE_BENCH_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 AMQP_URL = os.environ.get("NUDGE_BENCH_AMQP", "amqp://guest:guest@127.0.0.1:5672/")
@@ -78,17 +81,6 @@ async def reset(sf: SessionFactory) -> None:
         await s.execute(text("UPDATE user_config SET desktop_device_id = :d"), {"d": DEVICE})
         await s.execute(
             text("INSERT INTO event (id, title, start_time) VALUES (1, 'bench', now())")
-        )
-
-
-async def insert_reminders(sf: SessionFactory, times: list[datetime]) -> None:
-    async with sf() as s, s.begin():
-        await s.execute(
-            text(
-                "INSERT INTO reminder (event_id, remind_at, occurrence_start, notification_type) "
-                "SELECT 1, t, t, 'desktop' FROM unnest(CAST(:times AS timestamptz[])) AS t"
-            ),
-            {"times": times},
         )
 
 
