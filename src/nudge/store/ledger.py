@@ -54,6 +54,13 @@ MESSAGE_COLUMNS = """
     (now() - r.remind_at) > CAST(:late_after AS interval) AS late
 """
 
+# Which rows a claim may take: queued; pending once due (its message can overtake the
+# dispatcher's commit); delivering whose claimer's lease has run out. One rule for the
+# single and the batched claim.
+_CLAIMABLE = """(r.status = 'queued'
+           OR (r.status = 'pending' AND r.remind_at <= now() + CAST(:early AS interval))
+           OR (r.status = 'delivering' AND r.claimed_at < now() - CAST(:lease AS interval)))"""
+
 _CLAIM = text(
     f"""
     UPDATE reminder AS r
@@ -61,9 +68,7 @@ _CLAIM = text(
     FROM event AS e, user_config AS u
     WHERE r.id = :id AND r.version = :version
       AND e.id = r.event_id AND u.id = r.user_id
-      AND (r.status = 'queued'
-           OR (r.status = 'pending' AND r.remind_at <= now() + CAST(:early AS interval))
-           OR (r.status = 'delivering' AND r.claimed_at < now() - CAST(:lease AS interval)))
+      AND {_CLAIMABLE}
     RETURNING {MESSAGE_COLUMNS}
     """
 )
@@ -304,9 +309,7 @@ _CLAIM_MANY = text(
          unnest(CAST(:ids AS bigint[]), CAST(:versions AS integer[])) AS k(id, version)
     WHERE r.id = k.id AND r.version = k.version
       AND e.id = r.event_id AND u.id = r.user_id
-      AND (r.status = 'queued'
-           OR (r.status = 'pending' AND r.remind_at <= now() + CAST(:early AS interval))
-           OR (r.status = 'delivering' AND r.claimed_at < now() - CAST(:lease AS interval)))
+      AND {_CLAIMABLE}
     RETURNING {MESSAGE_COLUMNS}
     """
 )
