@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
-import { errorMessage, listAllEvents, type Api, type EventItem } from '../lib/api';
+import { useState } from 'react';
+import { type Api, type EventItem } from '../lib/api';
+import { useEventWindow } from '../lib/useEventWindow';
 import { addDays, dayHeading, dayKey, startOfDay } from '../lib/dates';
 import { Empty, ErrorBanner } from './common';
 import { EventRow } from './EventRow';
@@ -35,31 +36,14 @@ export function groupByDay(items: EventItem[], timezone: string): [string, Event
 export function Agenda({ api, timezone, refreshKey, onOpen, onDone }: Props) {
   const [days, setDays] = useState(30);
   const [showDone, setShowDone] = useState(false);
-  const [items, setItems] = useState<EventItem[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [truncated, setTruncated] = useState(false);
-  const [reload, setReload] = useState(0);
   const today = dayKey(new Date(), timezone);
-
-  useEffect(() => {
-    let live = true;
-    setError(null);
-    listAllEvents(api, {
-      from: startOfDay(today, timezone).toISOString(),
-      to: startOfDay(addDays(today, days), timezone).toISOString(),
-      completed: showDone ? undefined : false,
-      limit: 500,
-    })
-      .then((all) => {
-        if (!live) return;
-        setItems(all.items);
-        setTruncated(all.truncated);
-      })
-      .catch((e) => live && setError(errorMessage(e)));
-    return () => {
-      live = false;
-    };
-  }, [api, timezone, today, days, showDone, refreshKey, reload]);
+  const { items, error, truncated, retry } = useEventWindow(
+    api,
+    startOfDay(today, timezone).toISOString(),
+    startOfDay(addDays(today, days), timezone).toISOString(),
+    showDone ? undefined : false,
+    refreshKey,
+  );
 
   return (
     <section aria-labelledby="agenda-heading" className="view">
@@ -81,7 +65,7 @@ export function Agenda({ api, timezone, refreshKey, onOpen, onDone }: Props) {
           </label>
         </div>
       </div>
-      <ErrorBanner message={error} onRetry={() => setReload((n) => n + 1)} />
+      <ErrorBanner message={error} onRetry={retry} />
       {truncated && (
         <p className="hint truncated" role="status">
           Showing the first {items?.length ?? 0} events only; there are more in this range.

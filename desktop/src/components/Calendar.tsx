@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { errorMessage, listAllEvents, type Api, type EventItem } from '../lib/api';
+import { type Api, type EventItem } from '../lib/api';
+import { useEventWindow } from '../lib/useEventWindow';
 import { addDays, dayHeading, dayKey, formatDay, formatMonth, formatTime, monthGrid, startOfDay, weekdayNames } from '../lib/dates';
 import { Empty, ErrorBanner } from './common';
 import { groupByDay } from './Agenda';
@@ -22,31 +23,17 @@ export function Calendar({ api, timezone, refreshKey, onOpen, onDone, onNew }: P
   const [selected, setSelected] = useState(today);
   const [year, month] = [Number(selected.slice(0, 4)), Number(selected.slice(5, 7))];
   const grid = useMemo(() => monthGrid(year, month), [year, month]);
-  const [items, setItems] = useState<EventItem[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const [truncated, setTruncated] = useState(false);
-  const [reload, setReload] = useState(0);
+  const fetched = useEventWindow(
+    api,
+    startOfDay(grid[0], timezone).toISOString(),
+    startOfDay(addDays(grid[41], 1), timezone).toISOString(),
+    undefined,
+    refreshKey,
+  );
+  const items = useMemo(() => fetched.items ?? [], [fetched.items]);
+  const { error, truncated, retry } = fetched;
   const gridRef = useRef<HTMLDivElement>(null);
   const focusSelected = useRef(false);
-
-  useEffect(() => {
-    let live = true;
-    setError(null);
-    listAllEvents(api, {
-      from: startOfDay(grid[0], timezone).toISOString(),
-      to: startOfDay(addDays(grid[41], 1), timezone).toISOString(),
-      limit: 500,
-    })
-      .then((all) => {
-        if (!live) return;
-        setItems(all.items);
-        setTruncated(all.truncated);
-      })
-      .catch((e) => live && setError(errorMessage(e)));
-    return () => {
-      live = false;
-    };
-  }, [api, timezone, grid, refreshKey, reload]);
 
   useEffect(() => {
     if (focusSelected.current) {
@@ -105,7 +92,7 @@ export function Calendar({ api, timezone, refreshKey, onOpen, onDone, onNew }: P
           </button>
         </div>
       </div>
-      <ErrorBanner message={error} onRetry={() => setReload((n) => n + 1)} />
+      <ErrorBanner message={error} onRetry={retry} />
       {truncated && (
         <p className="hint truncated" role="status">
           Showing the first {items.length} events only; there are more in this range.
